@@ -1,0 +1,43 @@
+// The wrapper's settings, layered: built-in defaults, then /etc/audited-socat/config.toml, then
+// (unless privileged) the user's config file, then AUDITED_SOCAT_* environment variables. Never
+// from socat's argv.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/environment.hpp"
+#include "config/privilege.hpp"
+#include "util/error.hpp"
+
+namespace asocat::config {
+
+// Where a setting's value came from, recorded with the session.
+enum class Origin { builtin, system_config, user_config, environment };
+const char* origin_name(Origin origin);
+
+struct Settings {
+    std::optional<std::string> socat_path; // nullopt: /usr/bin/socat, then a PATH search
+    Origin socat_path_origin = Origin::builtin;
+    std::string log_dir;
+    bool fail_open = false;
+    std::vector<std::string> config_files;     // files read, in order
+    std::vector<std::string> environment_used; // variables that applied
+};
+
+// Fixed places, overridable for unit tests only (the binary always uses the defaults).
+struct Locations {
+    std::string system_config = "/etc/audited-socat/config.toml";
+    std::string system_log_dir = "/var/log/audited-socat";
+};
+
+// Environment variables of the interface contract (DESIGN.md section 9).
+inline constexpr const char* kEnvConfig = "AUDITED_SOCAT_CONFIG";
+inline constexpr const char* kEnvLogDir = "AUDITED_SOCAT_LOG_DIR";
+inline constexpr const char* kEnvSocat = "AUDITED_SOCAT_SOCAT";
+
+util::Expected<Settings> load_settings(const Environment& env, const Privilege& privilege,
+                                       const Locations& locations = {});
+
+} // namespace asocat::config

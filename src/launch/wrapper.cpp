@@ -1,0 +1,197 @@
+#include "launch/wrapper.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "asocat_version.hpp"
+#include "config/environment.hpp"
+#include "config/privilege.hpp"
+#include "config/settings.hpp"
+#include "launch/audit_trail.hpp"
+#include "launch/child_wait.hpp"
+#include "launch/gated_child.hpp"
+#include "launch/self_image.hpp"
+#include "launch/signal_relay.hpp"
+#include "launch/socat_locator.hpp"
+#include "record/log_file.hpp"
+#include "record/session_records.hpp"
+#include "session/kernel_identity.hpp"
+#include "session/session_facts.hpp"
+#include "util/clock.hpp"
+#include "util/random_id.hpp"
+
+namespace asocat::launch {
+namespace {
+
+constexpr const char* kOwnName = "audited-socat";
+
+std::string host_name() {
+    struct utsname names {};
+    return ::uname(&names) == 0 ? names.nodename : "";
+}
+
+std::optional<std::string> working_directory() {
+    std::vector<char> buffer(4096);
+    for (;;) {
+        if (::getcwd(buffer.data(), buffer.size()) != nullptr) {
+            return std::string(buffer.data());
+        }
+        if (errno != ERANGE || buffer.size() > (1u << 20)) {
+            return std::nullopt; // e.g. the directory was removed
+        }
+        buffer.resize(buffer.size() * 2);
+    }
+}
+
+[[noreturn]] void fail(const util::Error& error, const std::string& consequence) {
+    throw util::FatalError(kWrapperFailure, error.describe() + "; " + consequence);
+}
+
+AuditTrail open_trail(const config::Settings& settings, const config::Privilege& privilege) {
+    auto log = record::LogFile::open(settings.log_dir, util::TrustPolicy{privilege.euid}, true);
+    if (!log) {
+        if (!settings.fail_open) {
+            fail(log.error(), "socat not started");
+        }
+        return AuditTrail::unavailable(log.error(), true);
+    }
+    return AuditTrail(std::make_unique<record::LogFile>(std::move(*log)), settings.fail_open);
+}
+
+session::SessionStart describe_start(const config::Settings& settings,
+                                     const config::Privilege& privilege, const SelfImage& self,
+                                     const LocatedSocat& socat, std::vector<std::string> args,
+                                     const std::string& log_path) {
+    auto id = util::random_uuid();
+    if (!id) {
+        fail(id.error(), "socat not started");
+    }
+    session::SessionStart start;
+    start.id = *id;
+    start.time = util::wall_now();
+    start.host_name = host_name();
+    start.wrapper = {kVersion, ::getpid(), self.path, privilege.privileged};
+    start.settings = {settings.config_files, settings.environment_used, log_path,
+                      settings.fail_open, socat.source};
+    start.socat = {socat.path, socat.sha256};
+    start.args = std::move(args);
+    start.working_directory = working_directory();
+    start.identity = session::collect_kernel_identity();
+    return start;
+}
+
+session::ExecCheck check_exec(const GatedChild& child, const LocatedSocat& socat) {
+    auto running = process_image(child.pid());
+    if (!running) {
+        return session::ExecCheck::not_checked; // already exited: nothing left to compare
+    }
+    return *running == socat.identity ? session::ExecCheck::matched
+                                      : session::ExecCheck::mismatched;
+}
+
+} // namespace
+
+std::string socat_argv0(const char* wrapper_argv0, const std::string& socat_path) {
+    if (wrapper_argv0 == nullptr) {
+        return socat_path;
+    }
+    const std::string given(wrapper_argv0);
+    const auto slash = given.rfind('/');
+    const std::string base = slash == std::string::npos ? given : given.substr(slash + 1);
+    return base == kOwnName ? socat_path : given;
+}
+
+Termination run_wrapper(int argc, char** argv, char** envp) {
+    const auto env = config::Environment::from_envp(envp);
+    const auto privilege = config::detect_privilege(env);
+    auto settings = config::load_settings(env, privilege);
+    if (!settings) {
+        fail(settings.error(), "socat not started");
+    }
+    auto self = current_image();
+    if (!self) {
+        fail(self.error().with_context("identifying audited-socat"), "socat not started");
+    }
+    refuse_recursive_start(*self);
+    LocatedSocat socat = locate_socat(*settings, privilege, env, *self);
+
+    AuditTrail trail = open_trail(*settings, privilege);
+
+    std::vector<std::string> args;
+    args.push_back(socat_argv0(argc > 0 ? argv[0] : nullptr, socat.path));
+    for (int i = 1; i < argc; ++i) {
+        args.emplace_back(argv[i]);
+    }
+    auto start = describe_start(*settings, privilege, *self, socat, args, trail.describe());
+
+    auto relay = SignalRelay::install();
+    if (!relay) {
+        fail(relay.error(), "socat not started");
+    }
+    auto child = GatedChild::spawn({socat.path, std::move(args), envp}, relay->inherited());
+    if (!child) {
+        fail(child.error(), "socat not started");
+    }
+    start.socat_pid = child->pid();
+    const std::int64_t started_ns = util::monotonic_ns();
+
+    session::SessionEnd end;
+    end.id = start.id;
+    end.start = start.time;
+    end.socat_pid = child->pid();
+    const auto finish = [&](const Termination& how) {
+        end.end = util::wall_now();
+        end.duration_ns = util::monotonic_ns() - started_ns;
+        end.wrapper_status = how.shell_status();
+        return trail.write(record::session_end_line(end));
+    };
+
+    if (auto written = trail.write(record::session_start_line(start)); !written) {
+        child->abandon(); // the child exits 125 at the gate; socat never runs
+        (void)child->reap();
+        fail(written.error(), "socat not started");
+    }
+    if (auto released = child->release(); !released) {
+        const int err = released.error().errno_value();
+        const auto error = util::Error::from_errno("cannot execute " + socat.path, err);
+        const int status = exec_failure_status(err);
+        (void)child->reap(); // it exits with `status`, which is reported below either way
+        end.reason = session::EndReason::exec_failed;
+        end.error = error.describe();
+        if (auto written = finish(Termination::exited(status)); !written) {
+            fail(written.error(), error.describe());
+        }
+        throw util::FatalError(status, error);
+    }
+    end.exec_check = check_exec(*child, socat);
+    if (end.exec_check == session::ExecCheck::mismatched) {
+        (void)child->kill_and_reap(); // it must not run; how it died is of no further interest
+        end.reason = session::EndReason::audit_failed;
+        end.error = "the running socat is not the file that was hashed (" + socat.path +
+                    " was replaced during start-up)";
+        const auto written = finish(Termination::exited(kWrapperFailure));
+        throw util::FatalError(kWrapperFailure, *end.error + "; socat stopped" +
+                                                    (written ? "" : " and not recorded"));
+    }
+
+    auto how = wait_for_exit(*child, *relay);
+    if (!how) {
+        (void)child->kill_and_reap(); // fail closed: socat must not run on unobserved
+        fail(how.error(), "socat stopped");
+    }
+    end.reason = how->signaled ? session::EndReason::signaled : session::EndReason::exited;
+    end.exit_code = how->exit_code;
+    end.signal = how->signal;
+    end.core_dumped = how->core_dumped;
+    if (auto written = finish(*how); !written) {
+        fail(written.error(), "socat ended with status " + std::to_string(how->shell_status()) +
+                                  " but its session end is not recorded");
+    }
+    return *how;
+}
+
+} // namespace asocat::launch

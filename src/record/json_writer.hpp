@@ -1,0 +1,51 @@
+// The one way records become bytes: a streaming JSON writer with the canonical form the format
+// spec fixes (man/audited-socat-records.7): keys in the order the caller writes them, no
+// whitespace, integers only and within I-JSON's exact range, minimal escaping, valid UTF-8
+// guaranteed. Bytes that are not UTF-8 are never passed through: `text_lossy` substitutes
+// U+FFFD and reports it so the caller can record the exact bytes separately (see RawFields).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asocat::record {
+
+// Largest integer a JSON number carries exactly across implementations (RFC 7493 I-JSON).
+inline constexpr std::int64_t kMaxExactInteger = (std::int64_t{1} << 53) - 1;
+
+class JsonWriter {
+public:
+    JsonWriter& begin_object();
+    JsonWriter& end_object();
+    JsonWriter& begin_array();
+    JsonWriter& end_array();
+
+    // A member name; must be valid UTF-8 (names are our own constants).
+    JsonWriter& key(std::string_view name);
+
+    // A string that the caller guarantees is valid UTF-8 (throws std::logic_error otherwise).
+    JsonWriter& text(std::string_view utf8);
+    // Any bytes; returns true if some had to be replaced because they were not UTF-8.
+    bool text_lossy(std::string_view bytes);
+
+    // Throws std::out_of_range outside +-kMaxExactInteger.
+    JsonWriter& integer(std::int64_t value);
+    JsonWriter& boolean(bool value);
+    JsonWriter& null();
+
+    // The finished document plus '\n'. The writer is empty again afterwards.
+    std::string take_line();
+
+private:
+    void before_value();
+    void append_escaped(std::string_view utf8); // `utf8` already validated
+
+    std::string m_out;
+    // One entry per open container: true while no member has been written yet.
+    std::vector<bool> m_first;
+    bool m_after_key = false;
+};
+
+} // namespace asocat::record

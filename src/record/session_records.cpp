@@ -1,0 +1,263 @@
+#include "record/session_records.hpp"
+
+#include "record/json_writer.hpp"
+#include "record/raw_fields.hpp"
+#include "util/signals.hpp"
+
+namespace asocat::record {
+namespace {
+
+using session::EndReason;
+using session::ExecCheck;
+
+void write_common_head(JsonWriter& w, const util::WallTime& time) {
+    w.begin_object();
+    w.key("@timestamp").text(util::rfc3339(time));
+    w.key("ecs").begin_object().key("version").text(kEcsVersion).end_object();
+}
+
+// Opens "event" and leaves it open for the caller's start/end/duration members.
+void begin_event(JsonWriter& w, const char* action, const char* type,
+                 const char* outcome = nullptr) {
+    w.key("event").begin_object();
+    w.key("kind").text("event");
+    w.key("category").begin_array().text("session").text("process").end_array();
+    w.key("type").begin_array().text(type).end_array();
+    w.key("action").text(action);
+    if (outcome != nullptr) {
+        w.key("outcome").text(outcome);
+    }
+    w.key("dataset").text("audited_socat.session");
+}
+
+void write_optional_text(JsonWriter& w, RawFields& raw, const char* key, const char* field,
+                         const std::optional<std::string>& value) {
+    w.key(key);
+    if (value) {
+        raw.text(w, field, *value);
+    } else {
+        w.null();
+    }
+}
+
+void write_args(JsonWriter& w, RawFields& raw, const char* field,
+                const std::vector<std::string>& args) {
+    w.key("args").begin_array();
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        raw.text(w, field, args[i], static_cast<std::int64_t>(i));
+    }
+    w.end_array();
+}
+
+// ECS user/group objects: ids are strings there, names are optional.
+void write_ecs_named(JsonWriter& w, const session::NamedId& named) {
+    w.key("id").text(std::to_string(named.id));
+    if (named.name) {
+        w.key("name").text_lossy(*named.name);
+    }
+}
+
+// Our kernel-tier view: numeric ids, names or null.
+void write_named(JsonWriter& w, const session::NamedId& named) {
+    w.begin_object().key("id").integer(named.id).key("name");
+    if (named.name) {
+        w.text_lossy(*named.name);
+    } else {
+        w.null();
+    }
+    w.end_object();
+}
+
+void write_optional_integer(JsonWriter& w, const char* key,
+                            const std::optional<std::uint32_t>& value) {
+    w.key(key);
+    if (value) {
+        w.integer(*value);
+    } else {
+        w.null();
+    }
+}
+
+void write_kernel_identity(JsonWriter& w, RawFields& raw, const session::KernelIdentity& id) {
+    w.key("kernel").begin_object();
+    w.key("uid");
+    write_named(w, id.uid);
+    w.key("euid");
+    write_named(w, id.euid);
+    w.key("gid");
+    write_named(w, id.gid);
+    w.key("egid");
+    write_named(w, id.egid);
+    w.key("groups").begin_array();
+    for (const auto& group : id.groups) {
+        write_named(w, group);
+    }
+    w.end_array();
+    write_optional_integer(w, "loginuid", id.loginuid);
+    write_optional_integer(w, "audit_session", id.audit_session);
+    write_optional_text(w, raw, "tty", "asocat.identity.kernel.tty", id.tty);
+    w.key("parent").begin_object();
+    w.key("pid").integer(id.parent.pid);
+    write_optional_text(w, raw, "executable", "asocat.identity.kernel.parent.executable",
+                        id.parent.executable);
+    write_optional_text(w, raw, "name", "asocat.identity.kernel.parent.name", id.parent.name);
+    write_args(w, raw, "asocat.identity.kernel.parent.args", id.parent.args);
+    w.end_object();
+    w.end_object();
+}
+
+void write_string_array(JsonWriter& w, RawFields& raw, const char* key, const char* field,
+                        const std::vector<std::string>& values) {
+    w.key(key).begin_array();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        raw.text(w, field, values[i], static_cast<std::int64_t>(i));
+    }
+    w.end_array();
+}
+
+const char* end_reason_name(EndReason reason) {
+    switch (reason) {
+    case EndReason::exited:
+        return "exited";
+    case EndReason::signaled:
+        return "signaled";
+    case EndReason::exec_failed:
+        return "exec-failed";
+    case EndReason::audit_failed:
+        return "audit-failed";
+    }
+    return "unknown";
+}
+
+const char* exec_check_name(ExecCheck check) {
+    switch (check) {
+    case ExecCheck::matched:
+        return "matched";
+    case ExecCheck::mismatched:
+        return "mismatched";
+    case ExecCheck::not_checked:
+        return "not-checked";
+    }
+    return "unknown";
+}
+
+} // namespace
+
+std::string session_start_line(const session::SessionStart& s) {
+    JsonWriter w;
+    RawFields raw;
+    write_common_head(w, s.time);
+    begin_event(w, "session-start", "start");
+    w.key("start").text(util::rfc3339(s.time));
+    w.end_object();
+
+    w.key("host").begin_object().key("name");
+    raw.text(w, "host.name", s.host_name);
+    w.end_object();
+
+    w.key("process").begin_object();
+    w.key("pid").integer(s.socat_pid);
+    w.key("name").text("socat");
+    w.key("executable");
+    raw.text(w, "process.executable", s.socat.path);
+    write_args(w, raw, "process.args", s.args);
+    w.key("args_count").integer(static_cast<std::int64_t>(s.args.size()));
+    write_optional_text(w, raw, "working_directory", "process.working_directory",
+                        s.working_directory);
+    w.key("hash").begin_object().key("sha256").text(s.socat.sha256).end_object();
+    w.key("parent").begin_object();
+    w.key("pid").integer(s.wrapper.pid);
+    w.key("name").text("audited-socat");
+    write_optional_text(w, raw, "executable", "process.parent.executable", s.wrapper.executable);
+    w.end_object();
+    w.end_object();
+
+    w.key("user").begin_object();
+    write_ecs_named(w, s.identity.uid);
+    w.key("effective").begin_object();
+    write_ecs_named(w, s.identity.euid);
+    w.end_object();
+    w.end_object();
+    w.key("group").begin_object();
+    write_ecs_named(w, s.identity.gid);
+    w.end_object();
+
+    w.key("asocat").begin_object();
+    w.key("format").integer(kRecordFormat);
+    w.key("type").text("session.start");
+    w.key("session").text(s.id);
+    w.key("wrapper").begin_object();
+    w.key("version").text(s.wrapper.version);
+    w.key("privileged").boolean(s.wrapper.privileged);
+    w.end_object();
+    w.key("settings").begin_object();
+    write_string_array(w, raw, "config_files", "asocat.settings.config_files",
+                       s.settings.config_files);
+    write_string_array(w, raw, "environment", "asocat.settings.environment",
+                       s.settings.environment);
+    w.key("log");
+    raw.text(w, "asocat.settings.log", s.settings.log_path);
+    w.key("fail_open").boolean(s.settings.fail_open);
+    w.key("socat_source").text(s.settings.socat_source);
+    w.end_object();
+    w.key("identity").begin_object();
+    write_kernel_identity(w, raw, s.identity);
+    w.end_object();
+    raw.write_member(w);
+    w.end_object();
+
+    w.end_object();
+    return w.take_line();
+}
+
+std::string session_end_line(const session::SessionEnd& e) {
+    JsonWriter w;
+    RawFields raw;
+    const bool success = e.reason == EndReason::exited && e.exit_code == 0;
+    write_common_head(w, e.end);
+    begin_event(w, "session-end", "end", success ? "success" : "failure");
+    w.key("start").text(util::rfc3339(e.start));
+    w.key("end").text(util::rfc3339(e.end));
+    // ECS durations are nanoseconds; past ~104 days that leaves I-JSON's exact range, and the
+    // start/end pair above still tells the length.
+    if (e.duration_ns <= kMaxExactInteger) {
+        w.key("duration").integer(e.duration_ns);
+    }
+    w.end_object();
+
+    w.key("process").begin_object();
+    w.key("pid").integer(e.socat_pid);
+    if (e.reason == EndReason::exited) {
+        w.key("exit_code").integer(e.exit_code);
+    }
+    w.end_object();
+
+    w.key("asocat").begin_object();
+    w.key("format").integer(kRecordFormat);
+    w.key("type").text("session.end");
+    w.key("session").text(e.id);
+    w.key("end").begin_object();
+    w.key("reason").text(end_reason_name(e.reason));
+    if (e.reason == EndReason::exited) {
+        w.key("exit_code").integer(e.exit_code);
+    }
+    if (e.reason == EndReason::signaled) {
+        w.key("signal").text(util::signal_name(e.signal));
+        w.key("signal_number").integer(e.signal);
+        w.key("core_dumped").boolean(e.core_dumped);
+    }
+    if (e.error) {
+        w.key("error");
+        raw.text(w, "asocat.end.error", *e.error);
+    }
+    w.key("exec_check").text(exec_check_name(e.exec_check));
+    w.key("wrapper_status").integer(e.wrapper_status);
+    w.end_object();
+    raw.write_member(w);
+    w.end_object();
+
+    w.end_object();
+    return w.take_line();
+}
+
+} // namespace asocat::record

@@ -1,0 +1,127 @@
+#include "util/procfs.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <string>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <vector>
+
+#include "util/io.hpp"
+
+namespace asocat::util {
+namespace {
+
+constexpr std::size_t kProcFileLimit = 1 << 20;
+
+std::string proc_path(pid_t pid, const char* leaf) {
+    return "/proc/" + std::to_string(pid) + "/" + leaf;
+}
+
+std::optional<std::uint32_t> read_audit_id(pid_t pid, const char* leaf) {
+    auto content = read_small_file(AT_FDCWD, proc_path(pid, leaf), 64);
+    if (!content) {
+        return std::nullopt;
+    }
+    std::uint32_t value = 0;
+    const auto* begin = content->data();
+    const auto [end, ec] = std::from_chars(begin, begin + content->size(), value);
+    if (ec != std::errc() || value == 4294967295U) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+} // namespace
+
+Expected<std::vector<std::string>> proc_cmdline(pid_t pid) {
+    auto content = read_small_file(AT_FDCWD, proc_path(pid, "cmdline"), kProcFileLimit);
+    if (!content) {
+        return content.error();
+    }
+    std::vector<std::string> args;
+    std::size_t start = 0;
+    while (start < content->size()) {
+        std::size_t end = content->find('\0', start);
+        if (end == std::string::npos) {
+            end = content->size();
+        }
+        args.push_back(content->substr(start, end - start));
+        start = end + 1;
+    }
+    return args;
+}
+
+Expected<std::string> proc_exe(pid_t pid) {
+    return read_link(AT_FDCWD, proc_path(pid, "exe"));
+}
+
+Expected<std::string> proc_comm(pid_t pid) {
+    auto content = read_small_file(AT_FDCWD, proc_path(pid, "comm"), 64);
+    if (content && !content->empty() && content->back() == '\n') {
+        content->pop_back();
+    }
+    return content;
+}
+
+Expected<ProcStat> proc_stat(pid_t pid) {
+    auto content = read_small_file(AT_FDCWD, proc_path(pid, "stat"), 4096);
+    if (!content) {
+        return content.error();
+    }
+    // "pid (comm) S ppid pgrp session tty_nr ..."; comm ends at the last ')'.
+    const auto close = content->rfind(')');
+    if (close == std::string::npos || close + 2 >= content->size()) {
+        return Error("malformed " + proc_path(pid, "stat"));
+    }
+    ProcStat st;
+    st.state = (*content)[close + 2];
+    const char* p = content->c_str() + close + 3;
+    char* end = nullptr;
+    st.ppid = static_cast<pid_t>(std::strtol(p, &end, 10));
+    st.pgrp = static_cast<pid_t>(std::strtol(end, &end, 10));
+    st.session = static_cast<pid_t>(std::strtol(end, &end, 10));
+    st.tty_nr = std::strtoull(end, &end, 10);
+    return st;
+}
+
+std::optional<std::uint32_t> proc_loginuid(pid_t pid) {
+    return read_audit_id(pid, "loginuid");
+}
+
+std::optional<std::uint32_t> proc_audit_session(pid_t pid) {
+    return read_audit_id(pid, "sessionid");
+}
+
+std::optional<std::string> tty_name(std::uint64_t tty_nr) {
+    if (tty_nr == 0) {
+        return std::nullopt;
+    }
+    // tty_nr packs the device number the way the kernel's old_encode_dev-like scheme does:
+    // minor bits 0-7 and 20-31, major bits 8-19.
+    const unsigned major_number = static_cast<unsigned>((tty_nr >> 8) & 0xfff);
+    const unsigned minor_number =
+        static_cast<unsigned>((tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+    // Unix98 pseudo-terminal slaves: majors 136-143.
+    if (major_number >= 136 && major_number <= 143) {
+        return "/dev/pts/" + std::to_string((major_number - 136) * 256 + minor_number);
+    }
+    // Otherwise find the device node among the usual places.
+    const dev_t wanted = makedev(major_number, minor_number);
+    std::vector<std::string> candidates{"/dev/console", "/dev/tty" + std::to_string(minor_number)};
+    if (minor_number >= 64) {
+        candidates.push_back("/dev/ttyS" + std::to_string(minor_number - 64));
+    }
+    for (const auto& candidate : candidates) {
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == wanted) {
+            return candidate;
+        }
+    }
+    return "char device " + std::to_string(major_number) + ":" + std::to_string(minor_number);
+}
+
+} // namespace asocat::util

@@ -1,0 +1,108 @@
+"""Helpers for end-to-end tests of audited-socat's own behaviour (records, failing closed,
+masquerading, privilege): running the wrapper alone, reading its records strictly, and private
+mount namespaces for tests that must change /etc, /var/log or a filesystem's free space.
+
+Side-by-side comparisons with bare socat live in harness.py; this module builds on it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+import harness as h
+
+SKIP = 77  # CTest SKIP_RETURN_CODE; 125 is audited-socat's own failure status
+
+
+def run_wrapper(args, *, env=None, extra_env=None, cwd=None, input=b"", argv0="audited-socat",
+                executable=None, preexec_fn=None, timeout=None) -> subprocess.CompletedProcess:
+    """Runs audited-socat ARGS to completion and returns stdout/stderr bytes and returncode."""
+    environment = dict(env if env is not None else h.base_environment())
+    environment.update(extra_env or {})
+    return subprocess.run([argv0] + list(args), executable=executable or h.wrapper_path(),
+                          env=environment, cwd=cwd or h.temp_root(), input=input,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          preexec_fn=preexec_fn, timeout=timeout or h.scaled(h.EXIT_TIMEOUT))
+
+
+def _reject_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"duplicate keys in {keys}")
+    return dict(pairs)
+
+
+def parse_record(line: bytes) -> dict:
+    """Parses one record strictly: UTF-8, one object, no duplicate keys, LF-terminated, and
+    re-serialised compactly in the same key order it gives back exactly the same bytes."""
+    if not line.endswith(b"\n") or b"\n" in line[:-1]:
+        raise ValueError(f"not one LF-terminated line: {line[:80]!r}")
+    text = line[:-1].decode("utf-8", errors="strict")
+    record = json.loads(text, object_pairs_hook=_reject_duplicates,
+                        parse_float=lambda s: (_ for _ in ()).throw(ValueError(f"float {s}")))
+    again = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    if again != text:
+        raise ValueError(f"not canonical:\n{text}\n{again}")
+    return record
+
+
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def read_records(log_dir: str) -> list:
+    """All records in log_dir/audit.jsonl, parsed strictly."""
+    path = os.path.join(log_dir, "audit.jsonl")
+    data = read_bytes(path)
+    if data and not data.endswith(b"\n"):
+        raise ValueError(f"{path} ends in a torn line")
+    return [parse_record(line + b"\n") for line in data.split(b"\n")[:-1]]
+
+
+def require_root(test: unittest.TestCase):
+    if os.geteuid() != 0:
+        test.skipTest("needs root")
+
+
+_in_private_namespace = False
+
+
+def enter_private_mount_namespace():
+    """Moves this whole test process into a new mount namespace whose mounts do not propagate
+    back, so tmpfs and bind mounts made by the test vanish with it. Raises SkipTest if that is
+    not possible (not root). Idempotent."""
+    global _in_private_namespace
+    if _in_private_namespace:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    clone_newns = 0x00020000
+    if os.geteuid() != 0 or libc.unshare(clone_newns) != 0:
+        raise unittest.SkipTest("needs root and unshare(CLONE_NEWNS)")
+    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    _in_private_namespace = True
+
+
+def mount(*args):
+    subprocess.run(["mount", *args], check=True)
+
+
+def marker_args(marker: str) -> list:
+    """socat arguments that create `marker` if, and only if, socat really runs."""
+    return ["-u", "OPEN:/dev/null", f"CREATE:{marker}"]
+
+
+def main():
+    """unittest.main with an exit status CTest understands."""
+    program = unittest.main(exit=False, verbosity=2)
+    result = program.result
+    if not result.wasSuccessful():
+        sys.exit(1)
+    if result.testsRun == len(result.skipped) and result.testsRun > 0:
+        sys.exit(SKIP)
+    sys.exit(0)

@@ -1,0 +1,99 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "config/config_file.hpp"
+#include "temp_dir.hpp"
+
+using namespace asocat;
+using config::parse_config;
+
+TEST_CASE("a full config parses") {
+    auto values = parse_config("socat_path = \"/opt/socat/bin/socat\"\n"
+                               "log_dir = \"/srv/audit\"\n"
+                               "fail_open = true\n",
+                               "/etc/audited-socat/config.toml");
+    REQUIRE(values);
+    CHECK(values->socat_path == "/opt/socat/bin/socat");
+    CHECK(values->log_dir == "/srv/audit");
+    CHECK(values->fail_open == true);
+}
+
+TEST_CASE("an empty config sets nothing") {
+    auto values = parse_config("# nothing here\n", "c.toml");
+    REQUIRE(values);
+    CHECK_FALSE(values->socat_path);
+    CHECK_FALSE(values->log_dir);
+    CHECK_FALSE(values->fail_open);
+}
+
+TEST_CASE("errors name file, line and column and say what to fix") {
+    const auto error_of = [](const char* text) {
+        auto values = parse_config(text, "/etc/audited-socat/config.toml");
+        REQUIRE_FALSE(values);
+        return values.error().describe();
+    };
+    CHECK(error_of("log_dir = \"/x\"\nlogdir = \"/y\"\n") ==
+          "/etc/audited-socat/config.toml:2:1: unknown key 'logdir' (known keys: socat_path, "
+          "log_dir, fail_open)");
+    CHECK(error_of("\n\nlog_dir = \"relative/logs\"\n") ==
+          "/etc/audited-socat/config.toml:3:1: 'log_dir' must be an absolute path, got "
+          "\"relative/logs\"");
+    CHECK(error_of("socat_path = 5\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'socat_path' must be a string (a quoted path)");
+    CHECK(error_of("fail_open = \"yes\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'fail_open' must be true or false");
+    CHECK(error_of("capture = \"full\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'capture' is not supported by this version of "
+          "audited-socat yet; remove it");
+    CHECK_THAT(error_of("log_dir = \"/x\"\nlog_dir = \"/y\"\n"),
+               Catch::StartsWith("/etc/audited-socat/config.toml:2:"));
+    CHECK_THAT(error_of("log_dir = \n"), Catch::StartsWith("/etc/audited-socat/config.toml:1:"));
+    CHECK_THAT(error_of("[unterminated\n"), Catch::StartsWith("/etc/audited-socat/config.toml:1:"));
+}
+
+TEST_CASE("config files are read only when their owner and mode can be trusted") {
+    TempDir tmp;
+    const auto path = tmp / "config.toml";
+    const util::TrustPolicy me{::geteuid()};
+    SECTION("absent is not an error") {
+        auto loaded = config::load_config_file(path, me);
+        REQUIRE(loaded);
+        CHECK_FALSE(loaded->has_value());
+    }
+    SECTION("present and private is read") {
+        std::ofstream(path) << "log_dir = \"/srv/audit\"\n";
+        auto loaded = config::load_config_file(path, me);
+        REQUIRE(loaded);
+        REQUIRE(loaded->has_value());
+        CHECK((*loaded)->log_dir == "/srv/audit");
+    }
+    SECTION("group-writable is refused") {
+        std::ofstream(path) << "log_dir = \"/srv/audit\"\n";
+        REQUIRE(::chmod(path.c_str(), 0664) == 0);
+        auto loaded = config::load_config_file(path, me);
+        REQUIRE_FALSE(loaded);
+        CHECK(loaded.error().describe() == "config " + path +
+                                               " is writable by group or others (mode 0664); "
+                                               "refusing to read it (fix its owner or mode)");
+    }
+    SECTION("owned by another user is refused") {
+        if (!running_as_root()) {
+            return;
+        }
+        std::ofstream(path) << "log_dir = \"/srv/audit\"\n";
+        REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+        auto loaded = config::load_config_file(path, util::TrustPolicy{0});
+        REQUIRE_FALSE(loaded);
+        CHECK_THAT(loaded.error().describe(), Catch::Contains("owned by uid 65534"));
+    }
+    SECTION("a directory in its place is refused") {
+        REQUIRE(::mkdir(path.c_str(), 0700) == 0);
+        auto loaded = config::load_config_file(path, me);
+        REQUIRE_FALSE(loaded);
+        CHECK_THAT(loaded.error().describe(), Catch::Contains("not a regular file"));
+    }
+}

@@ -1,0 +1,126 @@
+#include <catch2/catch.hpp>
+
+#include "record/json_writer.hpp"
+#include "record/session_records.hpp"
+
+using namespace asocat;
+
+namespace {
+
+session::SessionStart sample_start() {
+    session::SessionStart s;
+    s.id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+    s.time = {1796423008, 678532000};
+    s.host_name = "build-7";
+    s.wrapper = {"0.1.0", 4242, std::string("/usr/bin/audited-socat"), true};
+    s.settings = {{"/etc/audited-socat/config.toml"},
+                  {},
+                  "/var/log/audited-socat/audit.jsonl",
+                  false,
+                  "default"};
+    s.socat = {"/usr/bin/socat", std::string(64, 'a')};
+    s.socat_pid = 4243;
+    s.args = {"socat", "-d", "TCP-LISTEN:8080,fork", "OPEN:\xFF"};
+    s.working_directory = "/home/alice";
+    s.identity.uid = {1000, std::string("alice")};
+    s.identity.euid = {0, std::string("root")};
+    s.identity.gid = {1000, std::nullopt};
+    s.identity.egid = {0, std::string("root")};
+    s.identity.groups = {{0, std::string("root")}};
+    s.identity.loginuid = 1000;
+    s.identity.audit_session = std::nullopt;
+    s.identity.tty = std::string("/dev/pts/3");
+    s.identity.parent = {
+        4000, std::string("/usr/bin/sudo"), std::string("sudo"), {"sudo", "audited-socat"}};
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("session.start is byte-exact to the documented layout") {
+    CHECK(record::session_start_line(sample_start()) ==
+          R"({"@timestamp":"2026-12-04T22:23:28.678532000Z","ecs":{"version":"8.11.0"},)"
+          R"("event":{"kind":"event","category":["session","process"],"type":["start"],)"
+          R"("action":"session-start","dataset":"audited_socat.session",)"
+          R"("start":"2026-12-04T22:23:28.678532000Z"},"host":{"name":"build-7"},)"
+          R"("process":{"pid":4243,"name":"socat","executable":"/usr/bin/socat",)"
+          R"("args":["socat","-d","TCP-LISTEN:8080,fork","OPEN:)"
+          "\xEF\xBF\xBD"
+          R"("],"args_count":4,"working_directory":"/home/alice",)"
+          R"("hash":{"sha256":")" +
+              std::string(64, 'a') +
+              R"("},"parent":{"pid":4242,"name":"audited-socat",)"
+              R"("executable":"/usr/bin/audited-socat"}},)"
+              R"("user":{"id":"1000","name":"alice","effective":{"id":"0","name":"root"}},)"
+              R"("group":{"id":"1000"},)"
+              R"("asocat":{"format":1,"type":"session.start",)"
+              R"("session":"0f0e0d0c-0b0a-4908-8706-050403020100",)"
+              R"("wrapper":{"version":"0.1.0","privileged":true},)"
+              R"("settings":{"config_files":["/etc/audited-socat/config.toml"],"environment":[],)"
+              R"("log":"/var/log/audited-socat/audit.jsonl","fail_open":false,)"
+              R"("socat_source":"default"},)"
+              R"("identity":{"kernel":{"uid":{"id":1000,"name":"alice"},)"
+              R"("euid":{"id":0,"name":"root"},"gid":{"id":1000,"name":null},)"
+              R"("egid":{"id":0,"name":"root"},"groups":[{"id":0,"name":"root"}],)"
+              R"("loginuid":1000,"audit_session":null,"tty":"/dev/pts/3",)"
+              R"("parent":{"pid":4000,"executable":"/usr/bin/sudo","name":"sudo",)"
+              R"("args":["sudo","audited-socat"]}}},)"
+              R"("raw":[{"field":"process.args","index":3,"base64":"T1BFTjr/"}]}})"
+              "\n");
+}
+
+TEST_CASE("session.end describes an exit, a signal death and a failed exec") {
+    session::SessionEnd e;
+    e.id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+    e.start = {1796423008, 0};
+    e.end = {1796423010, 500000000};
+    e.duration_ns = 2500000000;
+    e.socat_pid = 4243;
+    e.exec_check = session::ExecCheck::matched;
+    const std::string head =
+        R"({"@timestamp":"2026-12-04T22:23:30.500000000Z","ecs":{"version":"8.11.0"},)"
+        R"("event":{"kind":"event","category":["session","process"],"type":["end"],)"
+        R"("action":"session-end",)";
+    const std::string times = R"("dataset":"audited_socat.session",)"
+                              R"("start":"2026-12-04T22:23:28.000000000Z",)"
+                              R"("end":"2026-12-04T22:23:30.500000000Z","duration":2500000000},)";
+    const std::string session = R"("asocat":{"format":1,"type":"session.end",)"
+                                R"("session":"0f0e0d0c-0b0a-4908-8706-050403020100",)";
+
+    SECTION("exit 0 is a success") {
+        CHECK(record::session_end_line(e) ==
+              head + R"("outcome":"success",)" + times +
+                  R"("process":{"pid":4243,"exit_code":0},)" + session +
+                  R"("end":{"reason":"exited","exit_code":0,"exec_check":"matched",)"
+                  R"("wrapper_status":0}}})"
+                  "\n");
+    }
+    SECTION("death by SIGTERM") {
+        e.reason = session::EndReason::signaled;
+        e.signal = 15;
+        e.wrapper_status = 143;
+        CHECK(record::session_end_line(e) ==
+              head + R"("outcome":"failure",)" + times + R"("process":{"pid":4243},)" + session +
+                  R"("end":{"reason":"signaled","signal":"SIGTERM","signal_number":15,)"
+                  R"("core_dumped":false,"exec_check":"matched","wrapper_status":143}}})"
+                  "\n");
+    }
+    SECTION("exec failure carries the error") {
+        e.reason = session::EndReason::exec_failed;
+        e.exit_code = 126;
+        e.error = "cannot execute /usr/bin/socat: Permission denied (EACCES)";
+        e.exec_check = session::ExecCheck::not_checked;
+        e.wrapper_status = 126;
+        CHECK(record::session_end_line(e) ==
+              head + R"("outcome":"failure",)" + times + R"("process":{"pid":4243},)" + session +
+                  R"("end":{"reason":"exec-failed",)"
+                  R"x("error":"cannot execute /usr/bin/socat: Permission denied (EACCES)",)x"
+                  R"("exec_check":"not-checked","wrapper_status":126}}})"
+                  "\n");
+    }
+    SECTION("a duration beyond the exact integer range is left out, start/end remain") {
+        e.duration_ns = record::kMaxExactInteger + 1;
+        CHECK_THAT(record::session_end_line(e), !Catch::Contains("\"duration\""));
+        CHECK_THAT(record::session_end_line(e), Catch::Contains("\"end\":\"2026-12-04T"));
+    }
+}

@@ -1,0 +1,18 @@
+#include <catch2/catch.hpp>
+
+#include "util/clock.hpp"
+
+using asocat::util::rfc3339;
+
+TEST_CASE("RFC 3339 timestamps are UTC with nanoseconds") {
+    CHECK(rfc3339({0, 0}) == "1970-01-01T00:00:00.000000000Z");
+    CHECK(rfc3339({951782400, 5}) == "2000-02-29T00:00:00.000000005Z"); // leap day
+    CHECK(rfc3339({1796423008, 678532000}) == "2026-12-04T22:23:28.678532000Z");
+    CHECK(rfc3339({4102444799, 999999999}) == "2099-12-31T23:59:59.999999999Z");
+}
+
+TEST_CASE("the monotonic clock does not go backwards") {
+    const auto a = asocat::util::monotonic_ns();
+    const auto b = asocat::util::monotonic_ns();
+    CHECK(b >= a);
+}
