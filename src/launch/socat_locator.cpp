@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@ constexpr int kRefused = 125;
 struct ImageScan {
     std::string sha256;
     bool has_marker = false;
+    bool interpreted = false; // starts with "#!"
 };
 
 // One pass: SHA-256 of the whole file, and whether the audited-socat marker occurs in it.
@@ -30,6 +32,7 @@ util::Expected<ImageScan> scan_image(int fd) {
     std::string window; // tail of the previous chunk, so a marker split across chunks is found
     std::vector<char> buffer(1 << 16);
     bool found = false;
+    bool interpreted = false;
     off_t offset = 0;
     for (;;) {
         const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
@@ -44,6 +47,9 @@ util::Expected<ImageScan> scan_image(int fd) {
         }
         offset += n;
         const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
+        if (offset == n) {
+            interpreted = chunk.substr(0, 2) == "#!";
+        }
         hasher.update(chunk);
         if (!found) {
             window.append(chunk);
@@ -51,7 +57,7 @@ util::Expected<ImageScan> scan_image(int fd) {
             window.erase(0, window.size() - std::min(window.size(), marker.size() - 1));
         }
     }
-    return ImageScan{util::to_hex(hasher.finish()), found};
+    return ImageScan{util::to_hex(hasher.finish()), found, interpreted};
 }
 
 enum class Verdict { usable, absent, itself };
@@ -104,8 +110,8 @@ Candidate examine(const std::string& path, const util::TrustPolicy& policy, cons
     if (scan->has_marker) {
         return {Verdict::itself, {}};
     }
-    return {Verdict::usable,
-            LocatedSocat{entry->path, std::move(fd), identity, scan->sha256, std::string()}};
+    return {Verdict::usable, LocatedSocat{entry->path, std::move(fd), identity, scan->sha256,
+                                          scan->interpreted, std::string()}};
 }
 
 std::vector<std::string> path_directories(const config::Environment& env) {
@@ -174,7 +180,12 @@ LocatedSocat locate_socat(const config::Settings& settings, const config::Privil
     std::vector<std::pair<std::string, const char*>> candidates{{default_socat, "default"}};
     if (!privilege.privileged) {
         for (const auto& dir : path_directories(env)) {
-            candidates.emplace_back(dir + "/socat", "path");
+            std::string path = dir + "/socat";
+            const bool seen = std::any_of(candidates.begin(), candidates.end(),
+                                          [&](const auto& c) { return c.first == path; });
+            if (!seen) {
+                candidates.emplace_back(std::move(path), "path");
+            }
         }
     }
     std::vector<std::string> skipped;

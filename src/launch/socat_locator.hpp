@@ -21,6 +21,8 @@ struct LocatedSocat {
     util::ScopedFd fd; // the file as opened and hashed
     FileIdentity identity;
     std::string sha256;
+    // A "#!" script: the kernel runs its interpreter, so /proc/PID/exe names that instead.
+    bool interpreted = false;
     std::string source; // "environment", "system-config", "user-config", "default", "path"
 };
 

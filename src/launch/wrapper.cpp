@@ -85,6 +85,9 @@ session::SessionStart describe_start(const config::Settings& settings,
 }
 
 session::ExecCheck check_exec(const GatedChild& child, const LocatedSocat& socat) {
+    if (socat.interpreted) {
+        return session::ExecCheck::interpreted;
+    }
     auto running = process_image(child.pid());
     if (!running) {
         return session::ExecCheck::not_checked; // already exited: nothing left to compare

@@ -59,6 +59,7 @@ enum class ExecCheck {
     matched,
     mismatched,
     not_checked, // socat had already exited, or was never executed
+    interpreted, // socat_path is a "#!" script: the running image is its interpreter
 };
 
 struct SessionEnd {
