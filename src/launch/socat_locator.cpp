@@ -22,7 +22,6 @@ constexpr int kRefused = 125;
 struct ImageScan {
     std::string sha256;
     bool has_marker = false;
-    bool interpreted = false; // starts with "#!"
 };
 
 // One pass: SHA-256 of the whole file, and whether the audited-socat marker occurs in it.
@@ -32,7 +31,6 @@ util::Expected<ImageScan> scan_image(int fd) {
     std::string window; // tail of the previous chunk, so a marker split across chunks is found
     std::vector<char> buffer(1 << 16);
     bool found = false;
-    bool interpreted = false;
     off_t offset = 0;
     for (;;) {
         const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
@@ -47,9 +45,6 @@ util::Expected<ImageScan> scan_image(int fd) {
         }
         offset += n;
         const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
-        if (offset == n) {
-            interpreted = chunk.substr(0, 2) == "#!";
-        }
         hasher.update(chunk);
         if (!found) {
             window.append(chunk);
@@ -57,7 +52,7 @@ util::Expected<ImageScan> scan_image(int fd) {
             window.erase(0, window.size() - std::min(window.size(), marker.size() - 1));
         }
     }
-    return ImageScan{util::to_hex(hasher.finish()), found, interpreted};
+    return ImageScan{util::to_hex(hasher.finish()), found};
 }
 
 enum class Verdict { usable, absent, itself };
@@ -110,8 +105,8 @@ Candidate examine(const std::string& path, const util::TrustPolicy& policy, cons
     if (scan->has_marker) {
         return {Verdict::itself, {}};
     }
-    return {Verdict::usable, LocatedSocat{entry->path, std::move(fd), identity, scan->sha256,
-                                          scan->interpreted, std::string()}};
+    return {Verdict::usable, LocatedSocat{entry->path, std::move(fd), identity, st.st_ctim,
+                                          scan->sha256, std::string()}};
 }
 
 std::vector<std::string> path_directories(const config::Environment& env) {
@@ -138,6 +133,17 @@ std::vector<std::string> path_directories(const config::Environment& env) {
 }
 
 } // namespace
+
+bool still_unchanged(const LocatedSocat& socat) {
+    const auto same = [&](const struct stat& st) {
+        return FileIdentity{st.st_dev, st.st_ino} == socat.identity &&
+               st.st_ctim.tv_sec == socat.ctime.tv_sec && st.st_ctim.tv_nsec == socat.ctime.tv_nsec;
+    };
+    struct stat at_path {};
+    struct stat held {};
+    return ::fstatat(AT_FDCWD, socat.path.c_str(), &at_path, AT_SYMLINK_NOFOLLOW) == 0 &&
+           ::fstat(socat.fd.get(), &held) == 0 && same(at_path) && same(held);
+}
 
 void refuse_recursive_start(const SelfImage& self) {
     const pid_t parent = ::getppid();

@@ -20,11 +20,17 @@ struct LocatedSocat {
     std::string path;  // canonical absolute path, what execve gets
     util::ScopedFd fd; // the file as opened and hashed
     FileIdentity identity;
+    struct timespec ctime {}; // of the inode before hashing: any change to it moves this
     std::string sha256;
-    // A "#!" script: the kernel runs its interpreter, so /proc/PID/exe names that instead.
-    bool interpreted = false;
     std::string source; // "environment", "system-config", "user-config", "default", "path"
 };
+
+// Whether `path` still names the very file that was hashed, unmodified: same device and
+// inode, same inode change time (a write, chmod, rename or link to it moves that). Checked
+// after exec: the file execve found at `path` was then the hashed one, unless it was swapped
+// away and back, which itself changes the change time. Unlike /proc/PID/exe, this cannot be
+// confused by socat exec'ing another program itself (EXEC:...,nofork).
+bool still_unchanged(const LocatedSocat& socat);
 
 // Throws util::FatalError: 127 not found, 126 not executable, 125 refused (recursion or an
 // untrusted file or directory).

@@ -84,28 +84,16 @@ session::SessionStart describe_start(const config::Settings& settings,
     return start;
 }
 
-session::ExecCheck check_exec(const GatedChild& child, const LocatedSocat& socat) {
-    if (socat.interpreted) {
-        return session::ExecCheck::interpreted;
-    }
-    auto running = process_image(child.pid());
-    if (!running) {
-        return session::ExecCheck::not_checked; // already exited: nothing left to compare
-    }
-    return *running == socat.identity ? session::ExecCheck::matched
-                                      : session::ExecCheck::mismatched;
-}
-
 } // namespace
 
-std::string socat_argv0(const char* wrapper_argv0, const std::string& socat_path) {
+std::string socat_argv0(const char* wrapper_argv0) {
     if (wrapper_argv0 == nullptr) {
-        return socat_path;
+        return "socat";
     }
     const std::string given(wrapper_argv0);
     const auto slash = given.rfind('/');
     const std::string base = slash == std::string::npos ? given : given.substr(slash + 1);
-    return base == kOwnName ? socat_path : given;
+    return base == kOwnName ? "socat" : given;
 }
 
 Termination run_wrapper(int argc, char** argv, char** envp) {
@@ -125,7 +113,7 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     AuditTrail trail = open_trail(*settings, privilege);
 
     std::vector<std::string> args;
-    args.push_back(socat_argv0(argc > 0 ? argv[0] : nullptr, socat.path));
+    args.push_back(socat_argv0(argc > 0 ? argv[0] : nullptr));
     for (int i = 1; i < argc; ++i) {
         args.emplace_back(argv[i]);
     }
@@ -170,12 +158,13 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         }
         throw util::FatalError(status, error);
     }
-    end.exec_check = check_exec(*child, socat);
+    end.exec_check =
+        still_unchanged(socat) ? session::ExecCheck::matched : session::ExecCheck::mismatched;
     if (end.exec_check == session::ExecCheck::mismatched) {
         (void)child->kill_and_reap(); // it must not run; how it died is of no further interest
         end.reason = session::EndReason::audit_failed;
-        end.error = "the running socat is not the file that was hashed (" + socat.path +
-                    " was replaced during start-up)";
+        end.error = socat.path + " was replaced or modified while socat was being started; it "
+                                 "may not be the file that was hashed";
         const auto written = finish(Termination::exited(kWrapperFailure));
         throw util::FatalError(kWrapperFailure, *end.error + "; socat stopped" +
                                                     (written ? "" : " and not recorded"));

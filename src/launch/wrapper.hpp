@@ -13,9 +13,9 @@ inline constexpr int kWrapperFailure = 125;
 // by). Throws util::FatalError when socat cannot be run audited.
 Termination run_wrapper(int argc, char** argv, char** envp);
 
-// socat's argv[0]: what the user typed, except that a name ending in our own name becomes the
-// path of the socat executed, because socat names its messages and SOCAT_* environment
-// variables after the last component, and `ps` should show what really runs.
-std::string socat_argv0(const char* wrapper_argv0, const std::string& socat_path);
+// socat's argv[0]: what the user typed, except that a name whose last component is our own
+// becomes plain "socat", as if the user had typed socat (the alias case): socat names its
+// messages and SOCAT_* environment variables after it, and `ps` shows it.
+std::string socat_argv0(const char* wrapper_argv0);
 
 } // namespace asocat::launch

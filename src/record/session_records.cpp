@@ -137,8 +137,6 @@ const char* exec_check_name(ExecCheck check) {
         return "mismatched";
     case ExecCheck::not_checked:
         return "not-checked";
-    case ExecCheck::interpreted:
-        return "interpreted";
     }
     return "unknown";
 }

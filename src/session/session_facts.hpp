@@ -54,12 +54,12 @@ enum class EndReason {
     audit_failed, // the wrapper stopped socat because it could not audit; `error` says why
 };
 
-// Whether the process that ran is the file that was hashed (checked through /proc/<pid>/exe).
+// Whether the file executed was the file hashed: after exec, the path still names the same,
+// unmodified inode (launch::still_unchanged).
 enum class ExecCheck {
     matched,
     mismatched,
-    not_checked, // socat had already exited, or was never executed
-    interpreted, // socat_path is a "#!" script: the running image is its interpreter
+    not_checked, // socat was never executed
 };
 
 struct SessionEnd {

@@ -94,8 +94,8 @@ class Masquerade(unittest.TestCase):
         start, end = audit.read_records(self.logs)
         self.assertEqual(start["process"]["executable"], script)
         self.assertEqual(end["asocat"]["end"]["exit_code"], 125)
-        # The kernel ran /bin/sh for the script: nothing to compare, and not a mismatch.
-        self.assertEqual(end["asocat"]["end"]["exec_check"], "interpreted")
+        # The script itself is what was hashed and executed, unchanged.
+        self.assertEqual(end["asocat"]["end"]["exec_check"], "matched")
 
     def test_missing_and_non_executable_socat(self):
         missing = os.path.join(self.dir, "nope")

@@ -148,3 +148,31 @@ TEST_CASE("privileged runs never search PATH") {
         CHECK(e.status() == 127);
     }
 }
+
+TEST_CASE("the hashed file is recognised as unchanged only while nothing touched it") {
+    TempDir tmp;
+    const auto path = tmp / "socat";
+    std::filesystem::copy_file("/usr/bin/socat", path);
+    REQUIRE(::chmod(path.c_str(), 0755) == 0);
+    auto found = launch::locate_socat(with_path(path), user(), config::Environment({}), self());
+    CHECK(launch::still_unchanged(found));
+
+    SECTION("replaced by another file under the same name") {
+        std::filesystem::copy_file("/usr/bin/socat", tmp / "other");
+        REQUIRE(::rename((tmp / "other").c_str(), path.c_str()) == 0);
+        CHECK_FALSE(launch::still_unchanged(found));
+    }
+    SECTION("modified in place") {
+        std::ofstream(path, std::ios::app) << "x";
+        CHECK_FALSE(launch::still_unchanged(found));
+    }
+    SECTION("moved away and back") {
+        REQUIRE(::rename(path.c_str(), (tmp / "aside").c_str()) == 0);
+        REQUIRE(::rename((tmp / "aside").c_str(), path.c_str()) == 0);
+        CHECK_FALSE(launch::still_unchanged(found));
+    }
+    SECTION("removed") {
+        REQUIRE(::unlink(path.c_str()) == 0);
+        CHECK_FALSE(launch::still_unchanged(found));
+    }
+}
