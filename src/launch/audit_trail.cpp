@@ -25,18 +25,27 @@ void AuditTrail::degrade(const util::Error& error) {
 }
 
 util::Expected<void> AuditTrail::write(std::string_view line) {
+    return apply([&](record::RecordSink& sink) { return sink.append(line); });
+}
+
+util::Expected<void> AuditTrail::sync() {
+    return apply([](record::RecordSink& sink) { return sink.sync(); });
+}
+
+util::Expected<void>
+AuditTrail::apply(const std::function<util::Expected<void>(record::RecordSink&)>& operation) {
     if (!m_sink) {
         if (m_fail_open) {
             return {};
         }
         return util::Error("audit trail unavailable");
     }
-    auto written = m_sink->append(line);
-    if (!written && m_fail_open) {
-        degrade(written.error());
+    auto done = operation(*m_sink);
+    if (!done && m_fail_open) {
+        degrade(done.error());
         return {};
     }
-    return written;
+    return done;
 }
 
 } // namespace asocat::launch

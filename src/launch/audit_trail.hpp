@@ -4,6 +4,7 @@
 // do not depend on the broken log) and the session goes on without records.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,12 +23,16 @@ public:
     static AuditTrail unavailable(const util::Error& error, bool fail_open);
 
     util::Expected<void> write(std::string_view line);
+    util::Expected<void> sync();
 
     // False once records are being dropped under fail_open.
     bool recording() const { return m_sink != nullptr; }
     std::string describe() const { return m_sink ? m_sink->describe() : "(no audit log)"; }
 
 private:
+    // Runs `operation` on the sink with the fail-closed/fail-open rule applied.
+    util::Expected<void>
+    apply(const std::function<util::Expected<void>(record::RecordSink&)>& operation);
     void degrade(const util::Error& error);
 
     std::unique_ptr<record::RecordSink> m_sink;

@@ -134,11 +134,14 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     end.id = start.id;
     end.start = start.time;
     end.socat_pid = child->pid();
-    const auto finish = [&](const Termination& how) {
+    const auto finish = [&](const Termination& how) -> util::Expected<void> {
         end.end = util::wall_now();
         end.duration_ns = util::monotonic_ns() - started_ns;
         end.wrapper_status = how.shell_status();
-        return trail.write(record::session_end_line(end));
+        if (auto written = trail.write(record::session_end_line(end)); !written) {
+            return written;
+        }
+        return trail.sync();
     };
 
     if (auto written = trail.write(record::session_start_line(start)); !written) {
@@ -168,6 +171,12 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         const auto written = finish(Termination::exited(kWrapperFailure));
         throw util::FatalError(kWrapperFailure, *end.error + "; socat stopped" +
                                                     (written ? "" : " and not recorded"));
+    }
+    // The start record was written before exec; it reaches the disk while socat starts, so
+    // the sync costs socat nothing. If it cannot, socat does not go on unrecorded.
+    if (auto synced = trail.sync(); !synced) {
+        (void)child->kill_and_reap(); // fail closed mid-session; how it died is beside the point
+        fail(synced.error(), "socat stopped");
     }
 
     auto how = wait_for_exit(*child, *relay);

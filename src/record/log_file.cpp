@@ -113,9 +113,6 @@ util::Expected<void> LogFile::append(std::string_view line) {
     }
     std::size_t written = 0;
     auto result = util::write_all(m_fd.get(), line, &written);
-    if (result && ::fdatasync(m_fd.get()) != 0) {
-        result = util::Error::from_errno("fdatasync");
-    }
     if (result) {
         return {};
     }
@@ -125,6 +122,15 @@ util::Expected<void> LogFile::append(std::string_view line) {
             "cannot write audit log " + m_path + " and cannot remove the partial record", err);
     }
     return util::Error::from_errno("cannot write audit log " + m_path, err);
+}
+
+util::Expected<void> LogFile::sync() {
+    while (::fdatasync(m_fd.get()) != 0) {
+        if (errno != EINTR) {
+            return util::Error::from_errno("cannot sync audit log " + m_path);
+        }
+    }
+    return {};
 }
 
 } // namespace asocat::record

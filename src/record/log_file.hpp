@@ -1,7 +1,8 @@
 // The local JSON-lines log: <log_dir>/audit.jsonl, created 0600 inside a directory that only its
 // owner can change (see util/trusted_path.hpp). Concurrent sessions append under an exclusive
 // flock(2); a write that fails halfway (ENOSPC, EIO, EFBIG) is cut back so the file never ends in
-// a torn record of ours, and what was there before is never touched.
+// a torn record of ours, and what was there before is never touched. Appending and syncing are
+// separate so a caller can let socat start while the start record reaches the disk.
 #pragma once
 
 #include <string>
@@ -24,6 +25,7 @@ public:
                                         const util::TrustPolicy& policy, bool create_directory);
 
     util::Expected<void> append(std::string_view line) override;
+    util::Expected<void> sync() override;
     std::string describe() const override { return m_path; }
     const std::string& path() const { return m_path; }
 
