@@ -16,8 +16,9 @@ constexpr std::size_t kMaxConfigSize = 1 << 20;
 
 // Keys that later versions define (DESIGN.md section 9). Setting one now must not be silently
 // ignored: a user who asks for a policy or a capture level and does not get it is misled.
-constexpr std::array<std::string_view, 9> kReservedKeys = {
-    "key", "capture", "policy", "identity", "ticket", "sinks", "retention", "alerts", "limits"};
+constexpr std::array<std::string_view, 8> kReservedKeys = {
+    "capture", "policy", "identity", "ticket", "sinks", "retention", "alerts", "limits"};
+constexpr const char* kKnownKeys = "socat_path, log_dir, fail_open, key, key_name, [evidence]";
 
 std::string where(const std::string& origin, const toml::source_region& region) {
     return origin + ":" + std::to_string(region.begin.line) + ":" +
@@ -46,6 +47,71 @@ util::Expected<std::string> absolute_path(const std::string& origin, const toml:
 
 } // namespace
 
+// A key is a path, or a URI for OpenSSL's store API ("pkcs11:...", "file:...").
+util::Expected<std::string> key_location(const std::string& origin, const toml::key& key,
+                                         const toml::node& node) {
+    const auto* value = node.as_string();
+    if (value != nullptr && value->get().find(':') != std::string::npos &&
+        value->get().front() != '/') {
+        return value->get();
+    }
+    return absolute_path(origin, key, node);
+}
+
+// A positive number; seconds (possibly fractional) become milliseconds.
+util::Expected<std::int64_t> positive(const std::string& origin, const toml::key& key,
+                                      const toml::node& node, bool seconds, std::int64_t minimum) {
+    double number = 0;
+    if (const auto* integer = node.as_integer()) {
+        number = static_cast<double>(integer->get());
+    } else if (const auto* floating = node.as_floating_point(); floating != nullptr && seconds) {
+        number = floating->get();
+    } else {
+        return key_error(origin, key, "'" + std::string(key.str()) + "' must be a number");
+    }
+    const double scaled = seconds ? number * 1000.0 : number;
+    if (!(scaled >= static_cast<double>(minimum)) || scaled > 9.0e15) {
+        return key_error(origin, key,
+                         "'" + std::string(key.str()) + "' must be at least " +
+                             (seconds ? std::to_string(minimum) + " ms" : std::to_string(minimum)));
+    }
+    return static_cast<std::int64_t>(scaled);
+}
+
+util::Expected<void> parse_evidence(const std::string& origin, const toml::node& node,
+                                    const toml::key& table_key, EvidenceValues& values) {
+    const auto* table = node.as_table();
+    if (table == nullptr) {
+        return key_error(origin, table_key, "'evidence' must be a table ([evidence])");
+    }
+    for (const auto& [key, value] : *table) {
+        const std::string_view name = key.str();
+        util::Expected<std::int64_t> number(std::int64_t{0});
+        if (name == "checkpoint_records") {
+            number = positive(origin, key, value, false, 1);
+            values.checkpoint_records = number ? std::optional(*number) : std::nullopt;
+        } else if (name == "checkpoint_interval") {
+            number = positive(origin, key, value, true, 10);
+            values.checkpoint_interval_ms = number ? std::optional(*number) : std::nullopt;
+        } else if (name == "heartbeat_interval") {
+            number = positive(origin, key, value, true, 100);
+            values.heartbeat_interval_ms = number ? std::optional(*number) : std::nullopt;
+        } else if (name == "rotate_size") {
+            number = positive(origin, key, value, false, 64 * 1024);
+            values.rotate_size = number ? std::optional(*number) : std::nullopt;
+        } else {
+            return key_error(origin, key,
+                             "unknown key 'evidence." + std::string(name) +
+                                 "' (known: checkpoint_records, checkpoint_interval, "
+                                 "heartbeat_interval, rotate_size)");
+        }
+        if (!number) {
+            return number.error();
+        }
+    }
+    return {};
+}
+
 util::Expected<ConfigValues> parse_config(std::string_view text, const std::string& origin) {
     toml::table table;
     try {
@@ -68,6 +134,24 @@ util::Expected<ConfigValues> parse_config(std::string_view text, const std::stri
                 return key_error(origin, key, "'fail_open' must be true or false");
             }
             values.fail_open = flag->get();
+        } else if (name == "key") {
+            auto location = key_location(origin, key, node);
+            if (!location) {
+                return location.error();
+            }
+            values.key = *location;
+        } else if (name == "key_name") {
+            const auto* key_name = node.as_string();
+            if (key_name == nullptr || key_name->get().empty() ||
+                key_name->get().find_first_of(" +\t\n") != std::string::npos) {
+                return key_error(origin, key,
+                                 "'key_name' must be a non-empty string without spaces or '+'");
+            }
+            values.key_name = key_name->get();
+        } else if (name == "evidence") {
+            if (auto parsed = parse_evidence(origin, node, key, values.evidence); !parsed) {
+                return parsed.error();
+            }
         } else if (std::find(kReservedKeys.begin(), kReservedKeys.end(), name) !=
                    kReservedKeys.end()) {
             return key_error(origin, key,
@@ -76,8 +160,8 @@ util::Expected<ConfigValues> parse_config(std::string_view text, const std::stri
                                  "remove it");
         } else {
             return key_error(origin, key,
-                             "unknown key '" + std::string(name) +
-                                 "' (known keys: socat_path, log_dir, fail_open)");
+                             "unknown key '" + std::string(name) + "' (known keys: " + kKnownKeys +
+                                 ")");
         }
     }
     return values;

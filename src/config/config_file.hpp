@@ -2,6 +2,7 @@
 // unknown key, a wrong type or a relative path is an error naming file, line and column.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +12,21 @@
 
 namespace asocat::config {
 
+// Tuning of the evidence writer ([evidence] table); absent values keep the defaults.
+struct EvidenceValues {
+    std::optional<std::int64_t> checkpoint_records;
+    std::optional<std::int64_t> checkpoint_interval_ms;
+    std::optional<std::int64_t> heartbeat_interval_ms;
+    std::optional<std::int64_t> rotate_size;
+};
+
 struct ConfigValues {
     std::optional<std::string> socat_path;
     std::optional<std::string> log_dir;
     std::optional<bool> fail_open;
+    std::optional<std::string> key; // a file path or an OpenSSL store URI ("pkcs11:...")
+    std::optional<std::string> key_name;
+    EvidenceValues evidence;
 };
 
 // Parses `text`; `origin` names the file in error messages.

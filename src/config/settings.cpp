@@ -14,10 +14,11 @@ namespace {
 
 // Contract names that later versions implement; set now, they stop the wrapper instead of being
 // silently ignored.
-constexpr std::array<std::string_view, 6> kReservedVariables = {
-    "AUDITED_SOCAT_KEY",    "AUDITED_SOCAT_CAPTURE",        "AUDITED_SOCAT_TICKET",
-    "AUDITED_SOCAT_POLICY", "AUDITED_SOCAT_IDENTITY_TOKEN", "AUDITED_SOCAT_IDENTITY_TOKEN_FILE"};
-constexpr std::array<std::string_view, 3> kKnownVariables = {kEnvConfig, kEnvLogDir, kEnvSocat};
+constexpr std::array<std::string_view, 5> kReservedVariables = {
+    "AUDITED_SOCAT_CAPTURE", "AUDITED_SOCAT_TICKET", "AUDITED_SOCAT_POLICY",
+    "AUDITED_SOCAT_IDENTITY_TOKEN", "AUDITED_SOCAT_IDENTITY_TOKEN_FILE"};
+constexpr std::array<std::string_view, 4> kKnownVariables = {kEnvConfig, kEnvLogDir, kEnvSocat,
+                                                             kEnvKey};
 
 bool contains(const auto& list, std::string_view name) {
     return std::find(list.begin(), list.end(), name) != list.end();
@@ -34,7 +35,7 @@ util::Expected<void> check_variable_names(const Environment& env) {
                                "it");
         }
         return util::Error("unknown environment variable " + name + " (known: " + kEnvConfig +
-                           ", " + kEnvLogDir + ", " + kEnvSocat + ")");
+                           ", " + kEnvLogDir + ", " + kEnvSocat + ", " + kEnvKey + ")");
     }
     return {};
 }
@@ -88,6 +89,23 @@ void apply(Settings& settings, const ConfigValues& values, Origin origin) {
     if (values.fail_open) {
         settings.fail_open = *values.fail_open;
     }
+    if (values.key) {
+        settings.key = *values.key;
+        settings.key_is_default = false;
+    }
+    if (values.key_name) {
+        settings.key_name = values.key_name;
+    }
+    const auto& e = values.evidence;
+    for (const auto& [from, to] :
+         {std::pair{&e.checkpoint_records, &settings.evidence.checkpoint_records},
+          std::pair{&e.checkpoint_interval_ms, &settings.evidence.checkpoint_interval_ms},
+          std::pair{&e.heartbeat_interval_ms, &settings.evidence.heartbeat_interval_ms},
+          std::pair{&e.rotate_size, &settings.evidence.rotate_size}}) {
+        if (*from) {
+            *to = *from;
+        }
+    }
 }
 
 util::Expected<void> read_into(Settings& settings, const std::string& path, uid_t trusted_uid,
@@ -138,6 +156,9 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
         if (settings.log_dir.empty()) {
             settings.log_dir = locations.system_log_dir;
         }
+        if (settings.key.empty()) {
+            settings.key = locations.system_key;
+        }
         return settings;
     }
 
@@ -186,6 +207,22 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
             return state.error();
         }
         settings.log_dir = *state;
+    }
+    if (auto key = env.get(kEnvKey)) {
+        if (key->front() != '/' && key->find(':') == std::string::npos) {
+            return util::Error("environment variable " + std::string(kEnvKey) +
+                               " must be an absolute path or a key URI, got \"" + *key + "\"");
+        }
+        settings.key = *key;
+        settings.key_is_default = false;
+        settings.environment_used.emplace_back(kEnvKey);
+    }
+    if (settings.key.empty()) {
+        auto config = xdg_directory(env, "XDG_CONFIG_HOME", ".config");
+        if (!config) {
+            return config.error();
+        }
+        settings.key = *config + "/audit.key";
     }
     return settings;
 }

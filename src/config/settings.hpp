@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config_file.hpp"
 #include "config/environment.hpp"
 #include "config/privilege.hpp"
 #include "util/error.hpp"
@@ -22,6 +23,10 @@ struct Settings {
     Origin socat_path_origin = Origin::builtin;
     std::string log_dir;
     bool fail_open = false;
+    std::string key;                     // signing key file, or an OpenSSL store URI
+    bool key_is_default = true;          // the embedded default: created on first use
+    std::optional<std::string> key_name; // for store URIs (files carry their own name)
+    EvidenceValues evidence;
     std::vector<std::string> config_files;     // files read, in order
     std::vector<std::string> environment_used; // variables that applied
 };
@@ -30,12 +35,14 @@ struct Settings {
 struct Locations {
     std::string system_config = "/etc/audited-socat/config.toml";
     std::string system_log_dir = "/var/log/audited-socat";
+    std::string system_key = "/etc/audited-socat/audit.key";
 };
 
 // Environment variables of the interface contract (DESIGN.md section 9).
 inline constexpr const char* kEnvConfig = "AUDITED_SOCAT_CONFIG";
 inline constexpr const char* kEnvLogDir = "AUDITED_SOCAT_LOG_DIR";
 inline constexpr const char* kEnvSocat = "AUDITED_SOCAT_SOCAT";
+inline constexpr const char* kEnvKey = "AUDITED_SOCAT_KEY";
 
 util::Expected<Settings> load_settings(const Environment& env, const Privilege& privilege,
                                        const Locations& locations = {});

@@ -1,42 +1,56 @@
-// The session's records on their way to the sink, with the fail-closed rule in one place: a
-// record that cannot be written is an error for the caller, unless the administrator chose
-// fail_open, in which case the failure is announced once (stderr and syslog, the channels that
-// do not depend on the broken log) and the session goes on without records.
+// The session's records on their way into the evidence log, with the fail-closed rule in one
+// place: a record that cannot be written is an error for the caller, unless the administrator
+// chose fail_open, in which case the failure is announced once (stderr and syslog, the channels
+// that do not depend on the broken log) and the session goes on without records.
 #pragma once
 
-#include <functional>
-#include <memory>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
-#include "record/record_sink.hpp"
+#include "config/privilege.hpp"
+#include "config/settings.hpp"
+#include "evidence/chained_log.hpp"
+#include "record/record_draft.hpp"
 #include "util/error.hpp"
 
 namespace asocat::launch {
 
 class AuditTrail {
 public:
-    AuditTrail(std::unique_ptr<record::RecordSink> sink, bool fail_open)
-        : m_sink(std::move(sink)), m_fail_open(fail_open) {}
+    // Opens the log directory and names the signing key (creating the embedded default key on
+    // first use). Without fail_open, failure is returned; with it, a trail that records
+    // nothing is.
+    static util::Expected<AuditTrail> open(const config::Settings& settings,
+                                           const config::Privilege& privilege,
+                                           const std::string& host);
 
-    // A trail whose sink could not even be opened; `error` says why.
-    static AuditTrail unavailable(const util::Error& error, bool fail_open);
-
-    util::Expected<void> write(std::string_view line);
+    util::Expected<void> write(const std::vector<record::RecordDraft>& drafts,
+                               evidence::Seal seal = evidence::Seal::none);
     util::Expected<void> sync();
+    // Parses the private key, off socat's start-up path (OpenSSL's providers take ~1.5 ms).
+    util::Expected<void> load_key();
+    // Interval checkpoints and heartbeats; see evidence::ChainedLog::tick.
+    util::Expected<void> tick();
 
-    // False once records are being dropped under fail_open.
-    bool recording() const { return m_sink != nullptr; }
-    std::string describe() const { return m_sink ? m_sink->describe() : "(no audit log)"; }
+    bool recording() const { return m_log.has_value(); }
+    std::string describe() const;
+    std::int64_t tick_interval_ms() const { return m_tick_ms; }
+    // One-line messages for the user (a key was created, a damaged log was set aside).
+    std::vector<std::string> take_notices();
 
 private:
-    // Runs `operation` on the sink with the fail-closed/fail-open rule applied.
-    util::Expected<void>
-    apply(const std::function<util::Expected<void>(record::RecordSink&)>& operation);
+    AuditTrail(bool fail_open) : m_fail_open(fail_open) {}
+    static AuditTrail degraded(const util::Error& error);
+    util::Expected<void> guard(util::Expected<void> result);
     void degrade(const util::Error& error);
 
-    std::unique_ptr<record::RecordSink> m_sink;
     bool m_fail_open;
+    std::optional<evidence::ChainedLog> m_log;
+    evidence::SigningIdentity m_signer;
+    util::TrustPolicy m_key_policy{0};
+    std::int64_t m_tick_ms = 1000;
+    std::vector<std::string> m_notices;
 };
 
 } // namespace asocat::launch

@@ -1,10 +1,12 @@
 #include "launch/child_wait.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include "util/procfs.hpp"
@@ -35,8 +37,39 @@ void mirror_stop(const GatedChild& child, int stop_signal) {
 
 } // namespace
 
-util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& relay) {
+util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& relay,
+                                          std::int64_t tick_ms,
+                                          const std::function<util::Expected<void>()>& on_tick) {
+    util::ScopedFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!timer) {
+        return util::Error::from_errno("timerfd_create");
+    }
+    const timespec period{static_cast<time_t>(tick_ms / 1000),
+                          static_cast<long>(tick_ms % 1000) * 1'000'000};
+    const itimerspec schedule{period, period};
+    if (::timerfd_settime(timer.get(), 0, &schedule, nullptr) != 0) {
+        return util::Error::from_errno("timerfd_settime");
+    }
     for (;;) {
+        pollfd fds[2] = {{relay.fd(), POLLIN, 0}, {timer.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return util::Error::from_errno("poll");
+        }
+        if ((fds[1].revents & POLLIN) != 0) {
+            std::uint64_t expirations = 0;
+            if (::read(timer.get(), &expirations, sizeof expirations) < 0 && errno != EAGAIN) {
+                return util::Error::from_errno("reading timerfd");
+            }
+            if (auto ticked = on_tick(); !ticked) {
+                return ticked.error();
+            }
+        }
+        if ((fds[0].revents & POLLIN) == 0) {
+            continue;
+        }
         auto info = relay.next();
         if (!info) {
             return info.error();

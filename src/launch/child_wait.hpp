@@ -3,6 +3,9 @@
 // when socat is gone.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "launch/gated_child.hpp"
 #include "launch/signal_relay.hpp"
 #include "launch/termination.hpp"
@@ -10,6 +13,10 @@
 
 namespace asocat::launch {
 
-util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& relay);
+// Calls `on_tick` every `tick_ms` while socat runs (checkpoints, heartbeats); an error from it
+// ends the wait with that error, and the caller stops socat.
+util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& relay,
+                                          std::int64_t tick_ms,
+                                          const std::function<util::Expected<void>()>& on_tick);
 
 } // namespace asocat::launch

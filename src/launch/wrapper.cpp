@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -17,7 +18,6 @@
 #include "launch/self_image.hpp"
 #include "launch/signal_relay.hpp"
 #include "launch/socat_locator.hpp"
-#include "record/log_file.hpp"
 #include "record/session_records.hpp"
 #include "session/kernel_identity.hpp"
 #include "session/session_facts.hpp"
@@ -51,21 +51,25 @@ std::optional<std::string> working_directory() {
     throw util::FatalError(kWrapperFailure, error.describe() + "; " + consequence);
 }
 
-AuditTrail open_trail(const config::Settings& settings, const config::Privilege& privilege) {
-    auto log = record::LogFile::open(settings.log_dir, util::TrustPolicy{privilege.euid}, true);
-    if (!log) {
-        if (!settings.fail_open) {
-            fail(log.error(), "socat not started");
-        }
-        return AuditTrail::unavailable(log.error(), true);
+AuditTrail open_trail(const config::Settings& settings, const config::Privilege& privilege,
+                      const std::string& host) {
+    auto trail = AuditTrail::open(settings, privilege, host);
+    if (!trail) {
+        fail(trail.error(), "socat not started");
     }
-    return AuditTrail(std::make_unique<record::LogFile>(std::move(*log)), settings.fail_open);
+    return std::move(*trail);
+}
+
+void print_notices(AuditTrail& trail) {
+    for (const auto& notice : trail.take_notices()) {
+        std::fprintf(stderr, "audited-socat: %s\n", notice.c_str());
+    }
 }
 
 session::SessionStart describe_start(const config::Settings& settings,
                                      const config::Privilege& privilege, const SelfImage& self,
                                      const LocatedSocat& socat, std::vector<std::string> args,
-                                     const std::string& log_path) {
+                                     const std::string& log_path, const std::string& host) {
     auto id = util::random_uuid();
     if (!id) {
         fail(id.error(), "socat not started");
@@ -73,7 +77,7 @@ session::SessionStart describe_start(const config::Settings& settings,
     session::SessionStart start;
     start.id = *id;
     start.time = util::wall_now();
-    start.host_name = host_name();
+    start.host_name = host;
     start.wrapper = {kVersion, ::getpid(), self.path, privilege.privileged};
     start.settings = {settings.config_files, settings.environment_used, log_path,
                       settings.fail_open, socat.source};
@@ -110,14 +114,16 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     refuse_recursive_start(*self);
     LocatedSocat socat = locate_socat(*settings, privilege, env, *self);
 
-    AuditTrail trail = open_trail(*settings, privilege);
+    const std::string host = host_name();
+    AuditTrail trail = open_trail(*settings, privilege, host);
+    print_notices(trail);
 
     std::vector<std::string> args;
     args.push_back(socat_argv0(argc > 0 ? argv[0] : nullptr));
     for (int i = 1; i < argc; ++i) {
         args.emplace_back(argv[i]);
     }
-    auto start = describe_start(*settings, privilege, *self, socat, args, trail.describe());
+    auto start = describe_start(*settings, privilege, *self, socat, args, trail.describe(), host);
 
     auto relay = SignalRelay::install();
     if (!relay) {
@@ -138,13 +144,18 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         end.end = util::wall_now();
         end.duration_ns = util::monotonic_ns() - started_ns;
         end.wrapper_status = how.shell_status();
-        if (auto written = trail.write(record::session_end_line(end)); !written) {
+        if (auto loaded = trail.load_key(); !loaded) {
+            return loaded;
+        }
+        if (auto written =
+                trail.write({record::session_end_record(end)}, evidence::Seal::checkpoint);
+            !written) {
             return written;
         }
         return trail.sync();
     };
 
-    if (auto written = trail.write(record::session_start_line(start)); !written) {
+    if (auto written = trail.write({record::session_start_record(start)}); !written) {
         child->abandon(); // the child exits 125 at the gate; socat never runs
         (void)child->reap();
         fail(written.error(), "socat not started");
@@ -178,8 +189,15 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         (void)child->kill_and_reap(); // fail closed mid-session; how it died is beside the point
         fail(synced.error(), "socat stopped");
     }
+    // Likewise the signing key is parsed while socat starts; without it nothing can be sealed.
+    if (auto loaded = trail.load_key(); !loaded) {
+        (void)child->kill_and_reap();
+        fail(loaded.error(), "socat stopped");
+    }
+    print_notices(trail);
 
-    auto how = wait_for_exit(*child, *relay);
+    auto how =
+        wait_for_exit(*child, *relay, trail.tick_interval_ms(), [&] { return trail.tick(); });
     if (!how) {
         (void)child->kill_and_reap(); // fail closed: socat must not run on unobserved
         fail(how.error(), "socat stopped");

@@ -1,5 +1,7 @@
 #include "record/session_records.hpp"
 
+#include <memory>
+
 #include "record/json_writer.hpp"
 #include "record/raw_fields.hpp"
 #include "util/signals.hpp"
@@ -9,12 +11,6 @@ namespace {
 
 using session::EndReason;
 using session::ExecCheck;
-
-void write_common_head(JsonWriter& w, const util::WallTime& time) {
-    w.begin_object();
-    w.key("@timestamp").text(util::rfc3339(time));
-    w.key("ecs").begin_object().key("version").text(kEcsVersion).end_object();
-}
 
 // Opens "event" and leaves it open for the caller's start/end/duration members.
 void begin_event(JsonWriter& w, const char* action, const char* type,
@@ -143,121 +139,120 @@ const char* exec_check_name(ExecCheck check) {
 
 } // namespace
 
-std::string session_start_line(const session::SessionStart& s) {
-    JsonWriter w;
-    RawFields raw;
-    write_common_head(w, s.time);
-    begin_event(w, "session-start", "start");
-    w.key("start").text(util::rfc3339(s.time));
-    w.end_object();
+RecordDraft session_start_record(session::SessionStart start) {
+    const util::WallTime time = start.time;
+    auto facts = std::make_shared<const session::SessionStart>(std::move(start));
+    return RecordDraft(
+        time,
+        [facts](JsonWriter& w, RawFields& raw) {
+            const auto& s = *facts;
+            begin_event(w, "session-start", "start");
+            w.key("start").text(util::rfc3339(s.time));
+            w.end_object();
 
-    w.key("host").begin_object().key("name");
-    raw.text(w, "host.name", s.host_name);
-    w.end_object();
+            w.key("host").begin_object().key("name");
+            raw.text(w, "host.name", s.host_name);
+            w.end_object();
 
-    w.key("process").begin_object();
-    w.key("pid").integer(s.socat_pid);
-    w.key("name").text("socat");
-    w.key("executable");
-    raw.text(w, "process.executable", s.socat.path);
-    write_args(w, raw, "process.args", s.args);
-    w.key("args_count").integer(static_cast<std::int64_t>(s.args.size()));
-    write_optional_text(w, raw, "working_directory", "process.working_directory",
-                        s.working_directory);
-    w.key("hash").begin_object().key("sha256").text(s.socat.sha256).end_object();
-    w.key("parent").begin_object();
-    w.key("pid").integer(s.wrapper.pid);
-    w.key("name").text("audited-socat");
-    write_optional_text(w, raw, "executable", "process.parent.executable", s.wrapper.executable);
-    w.end_object();
-    w.end_object();
+            w.key("process").begin_object();
+            w.key("pid").integer(s.socat_pid);
+            w.key("name").text("socat");
+            w.key("executable");
+            raw.text(w, "process.executable", s.socat.path);
+            write_args(w, raw, "process.args", s.args);
+            w.key("args_count").integer(static_cast<std::int64_t>(s.args.size()));
+            write_optional_text(w, raw, "working_directory", "process.working_directory",
+                                s.working_directory);
+            w.key("hash").begin_object().key("sha256").text(s.socat.sha256).end_object();
+            w.key("parent").begin_object();
+            w.key("pid").integer(s.wrapper.pid);
+            w.key("name").text("audited-socat");
+            write_optional_text(w, raw, "executable", "process.parent.executable",
+                                s.wrapper.executable);
+            w.end_object();
+            w.end_object();
 
-    w.key("user").begin_object();
-    write_ecs_named(w, s.identity.uid);
-    w.key("effective").begin_object();
-    write_ecs_named(w, s.identity.euid);
-    w.end_object();
-    w.end_object();
-    w.key("group").begin_object();
-    write_ecs_named(w, s.identity.gid);
-    w.end_object();
-
-    w.key("asocat").begin_object();
-    w.key("format").integer(kRecordFormat);
-    w.key("type").text("session.start");
-    w.key("session").text(s.id);
-    w.key("wrapper").begin_object();
-    w.key("version").text(s.wrapper.version);
-    w.key("privileged").boolean(s.wrapper.privileged);
-    w.end_object();
-    w.key("settings").begin_object();
-    write_string_array(w, raw, "config_files", "asocat.settings.config_files",
-                       s.settings.config_files);
-    write_string_array(w, raw, "environment", "asocat.settings.environment",
-                       s.settings.environment);
-    w.key("log");
-    raw.text(w, "asocat.settings.log", s.settings.log_path);
-    w.key("fail_open").boolean(s.settings.fail_open);
-    w.key("socat_source").text(s.settings.socat_source);
-    w.end_object();
-    w.key("identity").begin_object();
-    write_kernel_identity(w, raw, s.identity);
-    w.end_object();
-    raw.write_member(w);
-    w.end_object();
-
-    w.end_object();
-    return w.take_line();
+            w.key("user").begin_object();
+            write_ecs_named(w, s.identity.uid);
+            w.key("effective").begin_object();
+            write_ecs_named(w, s.identity.euid);
+            w.end_object();
+            w.end_object();
+            w.key("group").begin_object();
+            write_ecs_named(w, s.identity.gid);
+            w.end_object();
+        },
+        [facts](JsonWriter& w, RawFields& raw) {
+            const auto& s = *facts;
+            w.key("type").text("session.start");
+            w.key("session").text(s.id);
+            w.key("wrapper").begin_object();
+            w.key("version").text(s.wrapper.version);
+            w.key("privileged").boolean(s.wrapper.privileged);
+            w.end_object();
+            w.key("settings").begin_object();
+            write_string_array(w, raw, "config_files", "asocat.settings.config_files",
+                               s.settings.config_files);
+            write_string_array(w, raw, "environment", "asocat.settings.environment",
+                               s.settings.environment);
+            w.key("log");
+            raw.text(w, "asocat.settings.log", s.settings.log_path);
+            w.key("fail_open").boolean(s.settings.fail_open);
+            w.key("socat_source").text(s.settings.socat_source);
+            w.end_object();
+            w.key("identity").begin_object();
+            write_kernel_identity(w, raw, s.identity);
+            w.end_object();
+        });
 }
 
-std::string session_end_line(const session::SessionEnd& e) {
-    JsonWriter w;
-    RawFields raw;
-    const bool success = e.reason == EndReason::exited && e.exit_code == 0;
-    write_common_head(w, e.end);
-    begin_event(w, "session-end", "end", success ? "success" : "failure");
-    w.key("start").text(util::rfc3339(e.start));
-    w.key("end").text(util::rfc3339(e.end));
-    // ECS durations are nanoseconds; past ~104 days that leaves I-JSON's exact range, and the
-    // start/end pair above still tells the length.
-    if (e.duration_ns <= kMaxExactInteger) {
-        w.key("duration").integer(e.duration_ns);
-    }
-    w.end_object();
+RecordDraft session_end_record(session::SessionEnd end) {
+    const util::WallTime time = end.end;
+    auto facts = std::make_shared<const session::SessionEnd>(std::move(end));
+    return RecordDraft(
+        time,
+        [facts](JsonWriter& w, RawFields&) {
+            const auto& e = *facts;
+            const bool success = e.reason == EndReason::exited && e.exit_code == 0;
+            begin_event(w, "session-end", "end", success ? "success" : "failure");
+            w.key("start").text(util::rfc3339(e.start));
+            w.key("end").text(util::rfc3339(e.end));
+            // ECS durations are nanoseconds; past ~104 days that leaves I-JSON's exact range,
+            // and the start/end pair above still tells the length.
+            if (e.duration_ns <= kMaxExactInteger) {
+                w.key("duration").integer(e.duration_ns);
+            }
+            w.end_object();
 
-    w.key("process").begin_object();
-    w.key("pid").integer(e.socat_pid);
-    if (e.reason == EndReason::exited) {
-        w.key("exit_code").integer(e.exit_code);
-    }
-    w.end_object();
-
-    w.key("asocat").begin_object();
-    w.key("format").integer(kRecordFormat);
-    w.key("type").text("session.end");
-    w.key("session").text(e.id);
-    w.key("end").begin_object();
-    w.key("reason").text(end_reason_name(e.reason));
-    if (e.reason == EndReason::exited) {
-        w.key("exit_code").integer(e.exit_code);
-    }
-    if (e.reason == EndReason::signaled) {
-        w.key("signal").text(util::signal_name(e.signal));
-        w.key("signal_number").integer(e.signal);
-        w.key("core_dumped").boolean(e.core_dumped);
-    }
-    if (e.error) {
-        w.key("error");
-        raw.text(w, "asocat.end.error", *e.error);
-    }
-    w.key("exec_check").text(exec_check_name(e.exec_check));
-    w.key("wrapper_status").integer(e.wrapper_status);
-    w.end_object();
-    raw.write_member(w);
-    w.end_object();
-
-    w.end_object();
-    return w.take_line();
+            w.key("process").begin_object();
+            w.key("pid").integer(e.socat_pid);
+            if (e.reason == EndReason::exited) {
+                w.key("exit_code").integer(e.exit_code);
+            }
+            w.end_object();
+        },
+        [facts](JsonWriter& w, RawFields& raw) {
+            const auto& e = *facts;
+            w.key("type").text("session.end");
+            w.key("session").text(e.id);
+            w.key("end").begin_object();
+            w.key("reason").text(end_reason_name(e.reason));
+            if (e.reason == EndReason::exited) {
+                w.key("exit_code").integer(e.exit_code);
+            }
+            if (e.reason == EndReason::signaled) {
+                w.key("signal").text(util::signal_name(e.signal));
+                w.key("signal_number").integer(e.signal);
+                w.key("core_dumped").boolean(e.core_dumped);
+            }
+            if (e.error) {
+                w.key("error");
+                raw.text(w, "asocat.end.error", *e.error);
+            }
+            w.key("exec_check").text(exec_check_name(e.exec_check));
+            w.key("wrapper_status").integer(e.wrapper_status);
+            w.end_object();
+        });
 }
 
 } // namespace asocat::record

@@ -36,4 +36,51 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0) {
+        return std::nullopt;
+    }
+    const auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        return c == '+' ? 62 : c == '/' ? 63 : -1;
+    };
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        const bool last = i + 4 == text.size();
+        const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
+        if (pad == 1 && text[i + 2] == '=') {
+            return std::nullopt; // "x=" followed by a non-pad character
+        }
+        std::uint32_t v = 0;
+        for (int k = 0; k < 4 - pad; ++k) {
+            const int d = value(text[i + static_cast<std::size_t>(k)]);
+            if (d < 0) {
+                return std::nullopt;
+            }
+            v |= static_cast<std::uint32_t>(d) << (18 - 6 * k);
+        }
+        out += static_cast<char>(v >> 16 & 0xFF);
+        if (pad < 2) {
+            out += static_cast<char>(v >> 8 & 0xFF);
+        }
+        if (pad < 1) {
+            out += static_cast<char>(v & 0xFF);
+        }
+        // Non-canonical: bits below the last encoded byte must be zero.
+        if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0)) {
+            return std::nullopt;
+        }
+    }
+    return out;
+}
+
 } // namespace asocat::util

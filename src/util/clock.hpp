@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace asocat::util {
 
@@ -16,5 +18,8 @@ std::int64_t monotonic_ns();
 
 // RFC 3339 in UTC with nanoseconds: 2026-12-04T22:10:58.123456789Z
 std::string rfc3339(const WallTime& t);
+
+// Parses exactly the form rfc3339() writes (UTC, nine fractional digits); nullopt otherwise.
+std::optional<WallTime> parse_rfc3339(std::string_view text);
 
 } // namespace asocat::util

@@ -201,18 +201,48 @@ def make_temp_dir(*parts: str) -> str:
     return path
 
 
+_key_lock = threading.Lock()
+_key_ready = False
+
+
 def base_environment() -> dict:
     """Environment shared by both variants: the test's environment without any
-    AUDITED_SOCAT_* variable, with LC_ALL=C and a private XDG_STATE_HOME (so a
-    wrapper's default state, e.g. a key created on first use, stays inside
-    the temporary root).  Identical for both variants."""
+    AUDITED_SOCAT_* variable, with LC_ALL=C and a private XDG_STATE_HOME and
+    XDG_CONFIG_HOME (so the wrapper's default log and signing key stay inside
+    the temporary root).  Identical for both variants.  The signing key is
+    created before the first use (see ensure_signing_key), so its one-time
+    "created signing key" notice never lands in a compared run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUDITED_SOCAT_")}
     env["LC_ALL"] = "C"
     env["LANG"] = "C"
     env["XDG_STATE_HOME"] = os.path.join(temp_root(), "state")
+    env["XDG_CONFIG_HOME"] = os.path.join(temp_root(), "config")
     for shell_artefact in ("PWD", "OLDPWD", "_"):
         env.pop(shell_artefact, None)
+    ensure_signing_key(env)
     return env
+
+
+def signing_key_dir() -> str:
+    """Where the private XDG_CONFIG_HOME keeps audit.key and audit.pub."""
+    return os.path.join(temp_root(), "config", "audited-socat")
+
+
+def ensure_signing_key(env: dict):
+    """Creates the per-run signing key once, through the wrapper's own first-use path (a
+    `-V` run), and checks that it said so."""
+    global _key_ready
+    with _key_lock:
+        if _key_ready:
+            return
+        _key_ready = True
+        logs = os.path.join(temp_root(), "key-creation-logs")
+        done = subprocess.run(["audited-socat", "-V"], executable=wrapper_path(),
+                              env=dict(env, AUDITED_SOCAT_LOG_DIR=logs),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              timeout=scaled(EXIT_TIMEOUT))
+        if done.returncode != 0 or b"created signing key" not in done.stderr:
+            raise HarnessError(f"could not create the signing key: {done.stderr!r}")
 
 
 # --------------------------------------------------------------------------

@@ -22,6 +22,27 @@ TEST_CASE("a full config parses") {
     CHECK(values->fail_open == true);
 }
 
+TEST_CASE("keys and evidence tuning parse") {
+    auto values = parse_config("key = \"/etc/audited-socat/audit.key\"\n"
+                               "[evidence]\n"
+                               "checkpoint_records = 50\n"
+                               "checkpoint_interval = 0.25\n"
+                               "heartbeat_interval = 30\n"
+                               "rotate_size = 1048576\n",
+                               "c.toml");
+    REQUIRE(values);
+    CHECK(values->key == "/etc/audited-socat/audit.key");
+    CHECK(values->evidence.checkpoint_records == 50);
+    CHECK(values->evidence.checkpoint_interval_ms == 250);
+    CHECK(values->evidence.heartbeat_interval_ms == 30000);
+    CHECK(values->evidence.rotate_size == 1048576);
+
+    auto uri = parse_config("key = \"pkcs11:token=audit;object=log\"\nkey_name = \"h/a\"\n", "c");
+    REQUIRE(uri);
+    CHECK(uri->key == "pkcs11:token=audit;object=log");
+    CHECK(uri->key_name == "h/a");
+}
+
 TEST_CASE("an empty config sets nothing") {
     auto values = parse_config("# nothing here\n", "c.toml");
     REQUIRE(values);
@@ -38,7 +59,7 @@ TEST_CASE("errors name file, line and column and say what to fix") {
     };
     CHECK(error_of("log_dir = \"/x\"\nlogdir = \"/y\"\n") ==
           "/etc/audited-socat/config.toml:2:1: unknown key 'logdir' (known keys: socat_path, "
-          "log_dir, fail_open)");
+          "log_dir, fail_open, key, key_name, [evidence])");
     CHECK(error_of("\n\nlog_dir = \"relative/logs\"\n") ==
           "/etc/audited-socat/config.toml:3:1: 'log_dir' must be an absolute path, got "
           "\"relative/logs\"");
@@ -49,6 +70,17 @@ TEST_CASE("errors name file, line and column and say what to fix") {
     CHECK(error_of("capture = \"full\"\n") ==
           "/etc/audited-socat/config.toml:1:1: 'capture' is not supported by this version of "
           "audited-socat yet; remove it");
+    CHECK(error_of("[evidence]\ncheckpoint_records = 0\n") ==
+          "/etc/audited-socat/config.toml:2:1: 'checkpoint_records' must be at least 1");
+    CHECK(error_of("[evidence]\nrotate = 5\n") ==
+          "/etc/audited-socat/config.toml:2:1: unknown key 'evidence.rotate' (known: "
+          "checkpoint_records, checkpoint_interval, heartbeat_interval, rotate_size)");
+    CHECK(error_of("key = \"relative.key\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'key' must be an absolute path, got "
+          "\"relative.key\"");
+    CHECK(error_of("key_name = \"has space\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'key_name' must be a non-empty string without "
+          "spaces or '+'");
     CHECK_THAT(error_of("log_dir = \"/x\"\nlog_dir = \"/y\"\n"),
                Catch::StartsWith("/etc/audited-socat/config.toml:2:"));
     CHECK_THAT(error_of("log_dir = \n"), Catch::StartsWith("/etc/audited-socat/config.toml:1:"));

@@ -40,6 +40,8 @@ TEST_CASE("defaults: XDG state directory, no socat path, fail closed") {
     auto s = load_settings(env, user(), f.locations);
     REQUIRE(s);
     CHECK(s->log_dir == "/home/alice/.local/state/audited-socat");
+    CHECK(s->key == "/home/alice/.config/audited-socat/audit.key");
+    CHECK(s->key_is_default);
     CHECK_FALSE(s->socat_path);
     CHECK_FALSE(s->fail_open);
     CHECK(s->config_files.empty());
@@ -79,6 +81,22 @@ TEST_CASE("layers: system config, then user config, then environment") {
           std::vector<std::string>{"AUDITED_SOCAT_SOCAT", "AUDITED_SOCAT_LOG_DIR"});
 }
 
+TEST_CASE("AUDITED_SOCAT_KEY names the key, a path or a store URI") {
+    Fixture f;
+    auto s =
+        load_settings(Environment({"HOME=/h", "AUDITED_SOCAT_KEY=/keys/k"}), user(), f.locations);
+    REQUIRE(s);
+    CHECK(s->key == "/keys/k");
+    CHECK_FALSE(s->key_is_default);
+    CHECK(s->environment_used == std::vector<std::string>{"AUDITED_SOCAT_KEY"});
+    auto uri = load_settings(Environment({"HOME=/h", "AUDITED_SOCAT_KEY=pkcs11:object=k"}), user(),
+                             f.locations);
+    REQUIRE(uri);
+    CHECK(uri->key == "pkcs11:object=k");
+    CHECK_FALSE(
+        load_settings(Environment({"HOME=/h", "AUDITED_SOCAT_KEY=k"}), user(), f.locations));
+}
+
 TEST_CASE("AUDITED_SOCAT_CONFIG replaces the user config and must exist") {
     Fixture f;
     std::ofstream(f.tmp / "mine.toml") << "log_dir = \"/srv/mine\"\n";
@@ -103,6 +121,7 @@ TEST_CASE("privileged runs ignore the environment and user config entirely") {
     auto s = load_settings(env, via_sudo(), f.locations);
     REQUIRE(s);
     CHECK(s->log_dir == f.tmp / "var-log");
+    CHECK(s->key == "/etc/audited-socat/audit.key");
     CHECK_FALSE(s->socat_path);
     CHECK(s->environment_used.empty());
     CHECK(s->config_files.empty());
@@ -134,7 +153,7 @@ TEST_CASE("unknown, reserved and relative AUDITED_SOCAT_* variables are errors")
     };
     CHECK(error_of("AUDITED_SOCAT_LOGDIR=/x") ==
           "unknown environment variable AUDITED_SOCAT_LOGDIR (known: AUDITED_SOCAT_CONFIG, "
-          "AUDITED_SOCAT_LOG_DIR, AUDITED_SOCAT_SOCAT)");
+          "AUDITED_SOCAT_LOG_DIR, AUDITED_SOCAT_SOCAT, AUDITED_SOCAT_KEY)");
     CHECK(error_of("AUDITED_SOCAT_CAPTURE=full") ==
           "environment variable AUDITED_SOCAT_CAPTURE is not supported by this version of "
           "audited-socat yet; unset it");

@@ -35,10 +35,20 @@ session::SessionStart sample_start() {
     return s;
 }
 
+constexpr const char* kLogId = "11111111-2222-4333-8444-555555555555";
+const std::string kChain = std::string(R"("format":2,"log":")") + kLogId +
+                           R"(","seq":7,"prev":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",)";
+
+std::string render(const record::RecordDraft& draft) {
+    asocat::util::Digest256 prev;
+    prev.fill(1);
+    return draft.render({kLogId, 7, prev});
+}
+
 } // namespace
 
 TEST_CASE("session.start is byte-exact to the documented layout") {
-    CHECK(record::session_start_line(sample_start()) ==
+    CHECK(render(record::session_start_record(sample_start())) ==
           R"({"@timestamp":"2026-12-04T22:23:28.678532000Z","ecs":{"version":"8.11.0"},)"
           R"("event":{"kind":"event","category":["session","process"],"type":["start"],)"
           R"("action":"session-start","dataset":"audited_socat.session",)"
@@ -53,7 +63,9 @@ TEST_CASE("session.start is byte-exact to the documented layout") {
               R"("executable":"/usr/bin/audited-socat"}},)"
               R"("user":{"id":"1000","name":"alice","effective":{"id":"0","name":"root"}},)"
               R"("group":{"id":"1000"},)"
-              R"("asocat":{"format":1,"type":"session.start",)"
+              R"("asocat":{)" +
+              kChain +
+              R"("type":"session.start",)"
               R"("session":"0f0e0d0c-0b0a-4908-8706-050403020100",)"
               R"("wrapper":{"version":"0.1.0","privileged":true},)"
               R"("settings":{"config_files":["/etc/audited-socat/config.toml"],"environment":[],)"
@@ -84,11 +96,12 @@ TEST_CASE("session.end describes an exit, a signal death and a failed exec") {
     const std::string times = R"("dataset":"audited_socat.session",)"
                               R"("start":"2026-12-04T22:23:28.000000000Z",)"
                               R"("end":"2026-12-04T22:23:30.500000000Z","duration":2500000000},)";
-    const std::string session = R"("asocat":{"format":1,"type":"session.end",)"
+    const std::string session = R"("asocat":{)" + kChain +
+                                R"("type":"session.end",)"
                                 R"("session":"0f0e0d0c-0b0a-4908-8706-050403020100",)";
 
     SECTION("exit 0 is a success") {
-        CHECK(record::session_end_line(e) ==
+        CHECK(render(record::session_end_record(e)) ==
               head + R"("outcome":"success",)" + times +
                   R"("process":{"pid":4243,"exit_code":0},)" + session +
                   R"("end":{"reason":"exited","exit_code":0,"exec_check":"matched",)"
@@ -99,7 +112,7 @@ TEST_CASE("session.end describes an exit, a signal death and a failed exec") {
         e.reason = session::EndReason::signaled;
         e.signal = 15;
         e.wrapper_status = 143;
-        CHECK(record::session_end_line(e) ==
+        CHECK(render(record::session_end_record(e)) ==
               head + R"("outcome":"failure",)" + times + R"("process":{"pid":4243},)" + session +
                   R"("end":{"reason":"signaled","signal":"SIGTERM","signal_number":15,)"
                   R"("core_dumped":false,"exec_check":"matched","wrapper_status":143}}})"
@@ -111,7 +124,7 @@ TEST_CASE("session.end describes an exit, a signal death and a failed exec") {
         e.error = "cannot execute /usr/bin/socat: Permission denied (EACCES)";
         e.exec_check = session::ExecCheck::not_checked;
         e.wrapper_status = 126;
-        CHECK(record::session_end_line(e) ==
+        CHECK(render(record::session_end_record(e)) ==
               head + R"("outcome":"failure",)" + times + R"("process":{"pid":4243},)" + session +
                   R"("end":{"reason":"exec-failed",)"
                   R"x("error":"cannot execute /usr/bin/socat: Permission denied (EACCES)",)x"
@@ -120,7 +133,7 @@ TEST_CASE("session.end describes an exit, a signal death and a failed exec") {
     }
     SECTION("a duration beyond the exact integer range is left out, start/end remain") {
         e.duration_ns = record::kMaxExactInteger + 1;
-        CHECK_THAT(record::session_end_line(e), !Catch::Contains("\"duration\""));
-        CHECK_THAT(record::session_end_line(e), Catch::Contains("\"end\":\"2026-12-04T"));
+        CHECK_THAT(render(record::session_end_record(e)), !Catch::Contains("\"duration\""));
+        CHECK_THAT(render(record::session_end_record(e)), Catch::Contains("\"end\":\"2026-12-04T"));
     }
 }

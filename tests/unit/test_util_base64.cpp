@@ -2,6 +2,7 @@
 
 #include "util/base64.hpp"
 
+using asocat::util::base64_decode;
 using asocat::util::base64_encode;
 
 TEST_CASE("base64 matches the RFC 4648 test vectors") {
@@ -13,4 +14,18 @@ TEST_CASE("base64 matches the RFC 4648 test vectors") {
     CHECK(base64_encode("fooba") == "Zm9vYmE=");
     CHECK(base64_encode("foobar") == "Zm9vYmFy");
     CHECK(base64_encode(std::string("\xFF\xFE\x00", 3)) == "//4A");
+}
+
+TEST_CASE("base64 decoding is strict and round-trips") {
+    for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+        CHECK(base64_decode(base64_encode(bytes)) == bytes);
+    }
+    CHECK(base64_decode("//4A") == std::string("\xFF\xFE\x00", 3));
+    CHECK_FALSE(base64_decode("Zg"));     // missing padding
+    CHECK_FALSE(base64_decode("Zg=a"));   // padding then data
+    CHECK_FALSE(base64_decode("Zh=="));   // non-canonical: unused bits set
+    CHECK_FALSE(base64_decode("Zm9=="));  // wrong length
+    CHECK_FALSE(base64_decode("Zm-v"));   // URL alphabet
+    CHECK_FALSE(base64_decode("Zm9v\n")); // whitespace
+    CHECK_FALSE(base64_decode("===="));
 }

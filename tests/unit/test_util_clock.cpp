@@ -16,3 +16,19 @@ TEST_CASE("the monotonic clock does not go backwards") {
     const auto b = asocat::util::monotonic_ns();
     CHECK(b >= a);
 }
+
+TEST_CASE("RFC 3339 timestamps parse back exactly, and nothing else parses") {
+    using asocat::util::parse_rfc3339;
+    for (const asocat::util::WallTime t :
+         {asocat::util::WallTime{0, 0}, {951782400, 5}, {1796423008, 678532000}}) {
+        const auto back = parse_rfc3339(rfc3339(t));
+        REQUIRE(back);
+        CHECK(back->seconds == t.seconds);
+        CHECK(back->nanoseconds == t.nanoseconds);
+    }
+    CHECK_FALSE(parse_rfc3339("2026-12-04T22:23:28.678532Z"));
+    CHECK_FALSE(parse_rfc3339("2026-12-04T22:23:28.678532000+00:00"));
+    CHECK_FALSE(parse_rfc3339("2026-02-30T00:00:00.000000000Z"));
+    CHECK_FALSE(parse_rfc3339("2026-12-04T24:00:00.000000000Z"));
+    CHECK_FALSE(parse_rfc3339("2026-12-04 22:23:28.678532000Z"));
+}

@@ -5,11 +5,12 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
-#include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
-#include "record/log_file.hpp"
+#include "record/log_directory.hpp"
 #include "temp_dir.hpp"
 
 using namespace asocat;
@@ -46,13 +47,26 @@ private:
 
 } // namespace
 
+namespace {
+
+util::Expected<record::LogHandle> open_active(const std::string& directory) {
+    auto dir = record::LogDirectory::open(directory, me, true);
+    if (!dir) {
+        return dir.error();
+    }
+    return dir->open_log(record::kActiveLogName, true);
+}
+
+} // namespace
+
 TEST_CASE("the log is created 0600 in a 0700 directory and lines are appended") {
     TempDir tmp;
-    auto log = record::LogFile::open(tmp / "logs", me, true);
+    auto log = open_active(tmp / "logs");
     REQUIRE(log);
-    CHECK(log->path() == tmp / "logs/audit.jsonl");
-    REQUIRE(log->append("{\"a\":1}\n"));
-    REQUIRE(log->append("{\"b\":2}\n"));
+    CHECK(log->path == tmp / "logs/audit.jsonl");
+    REQUIRE(record::LogDirectory::append(*log, "{\"a\":1}\n"));
+    REQUIRE(record::LogDirectory::append(*log, "{\"b\":2}\n"));
+    CHECK(log->size == 16);
     CHECK(slurp(tmp / "logs/audit.jsonl") == "{\"a\":1}\n{\"b\":2}\n");
     struct stat st {};
     REQUIRE(::stat((tmp / "logs/audit.jsonl").c_str(), &st) == 0);
@@ -65,7 +79,7 @@ TEST_CASE("a planted symlink as the log file is refused") {
     TempDir tmp;
     REQUIRE(::mkdir((tmp / "logs").c_str(), 0700) == 0);
     REQUIRE(::symlink("/etc/passwd", (tmp / "logs/audit.jsonl").c_str()) == 0);
-    auto log = record::LogFile::open(tmp / "logs", me, true);
+    auto log = open_active(tmp / "logs");
     REQUIRE_FALSE(log);
     CHECK(log.error().errno_value() == ELOOP);
     CHECK_THAT(log.error().describe(), Catch::Contains("symbolic link"));
@@ -76,7 +90,7 @@ TEST_CASE("a planted FIFO, a hard link or a foreign owner is refused without blo
     REQUIRE(::mkdir((tmp / "logs").c_str(), 0700) == 0);
     SECTION("fifo") {
         REQUIRE(::mkfifo((tmp / "logs/audit.jsonl").c_str(), 0600) == 0);
-        auto log = record::LogFile::open(tmp / "logs", me, true);
+        auto log = open_active(tmp / "logs");
         REQUIRE_FALSE(log);
         CHECK_THAT(log.error().describe(), Catch::Contains("not a regular file"));
     }
@@ -85,7 +99,7 @@ TEST_CASE("a planted FIFO, a hard link or a foreign owner is refused without blo
         REQUIRE(fd >= 0);
         ::close(fd);
         REQUIRE(::link((tmp / "other").c_str(), (tmp / "logs/audit.jsonl").c_str()) == 0);
-        auto log = record::LogFile::open(tmp / "logs", me, true);
+        auto log = open_active(tmp / "logs");
         REQUIRE_FALSE(log);
         CHECK_THAT(log.error().describe(), Catch::Contains("2 hard links"));
     }
@@ -97,7 +111,7 @@ TEST_CASE("a planted FIFO, a hard link or a foreign owner is refused without blo
         REQUIRE(fd >= 0);
         ::close(fd);
         REQUIRE(::chown((tmp / "logs/audit.jsonl").c_str(), 65534, 65534) == 0);
-        auto log = record::LogFile::open(tmp / "logs", me, true);
+        auto log = open_active(tmp / "logs");
         REQUIRE_FALSE(log);
         CHECK_THAT(log.error().describe(), Catch::Contains("owned by uid 65534"));
     }
@@ -105,18 +119,49 @@ TEST_CASE("a planted FIFO, a hard link or a foreign owner is refused without blo
 
 TEST_CASE("a write that fails halfway leaves the file exactly as it was") {
     TempDir tmp;
-    auto log = record::LogFile::open(tmp / "logs", me, true);
+    auto log = open_active(tmp / "logs");
     REQUIRE(log);
     const std::string first = "{\"first\":true}\n";
-    REQUIRE(log->append(first));
+    REQUIRE(record::LogDirectory::append(*log, first));
     {
         const FileSizeLimit limit(first.size() + 10); // room for 10 more bytes only
-        const auto failed = log->append("{\"second\":\"" + std::string(100, 'x') + "\"}\n");
+        const auto failed =
+            record::LogDirectory::append(*log, "{\"second\":\"" + std::string(100, 'x') + "\"}\n");
         REQUIRE_FALSE(failed);
         CHECK(failed.error().errno_value() == EFBIG);
         CHECK_THAT(failed.error().describe(), Catch::Contains(tmp / "logs/audit.jsonl"));
     }
     CHECK(slurp(tmp / "logs/audit.jsonl") == first);
-    REQUIRE(log->append("{\"third\":3}\n"));
+    REQUIRE(record::LogDirectory::append(*log, "{\"third\":3}\n"));
     CHECK(slurp(tmp / "logs/audit.jsonl") == first + "{\"third\":3}\n");
+}
+
+TEST_CASE("the lock is exclusive between processes") {
+    TempDir tmp;
+    auto dir = record::LogDirectory::open(tmp / "logs", me, true);
+    REQUIRE(dir);
+    auto held = dir->lock();
+    REQUIRE(held);
+    // A child process must not get the lock while we hold it (flock is per open file).
+    const pid_t child = ::fork();
+    if (child == 0) {
+        const int fd = ::open((tmp / "logs/.audit.lock").c_str(), O_RDWR | O_CLOEXEC);
+        ::_exit(fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("renames never replace an existing file") {
+    TempDir tmp;
+    auto dir = record::LogDirectory::open(tmp / "logs", me, true);
+    REQUIRE(dir);
+    REQUIRE(dir->open_log("a.jsonl", true));
+    REQUIRE(dir->open_log("b.jsonl", true));
+    auto refused = dir->rename_exclusive("a.jsonl", "b.jsonl");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().errno_value() == EEXIST);
+    CHECK(dir->rename_exclusive("a.jsonl", "c.jsonl"));
 }

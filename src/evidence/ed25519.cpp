@@ -1,0 +1,192 @@
+#include "evidence/ed25519.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
+#include <stdexcept>
+
+namespace asocat::evidence {
+namespace {
+
+struct BioFree {
+    void operator()(BIO* bio) const { BIO_free_all(bio); }
+};
+using Bio = std::unique_ptr<BIO, BioFree>;
+
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
+struct StoreFree {
+    void operator()(OSSL_STORE_CTX* ctx) const { OSSL_STORE_close(ctx); }
+};
+struct StoreInfoFree {
+    void operator()(OSSL_STORE_INFO* info) const { OSSL_STORE_INFO_free(info); }
+};
+
+// A passphrase callback that never asks: an encrypted key must fail, not block on a terminal.
+int no_passphrase(char*, int, int, void*) {
+    return 0;
+}
+
+std::string bio_contents(BIO* bio) {
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio, &data);
+    return std::string(data, static_cast<std::size_t>(length));
+}
+
+Bio memory_bio(std::string_view text) {
+    return Bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+}
+
+} // namespace
+
+util::Error openssl_error(const std::string& what) {
+    std::string detail;
+    while (const unsigned long code = ERR_get_error()) {
+        char buffer[256];
+        ERR_error_string_n(code, buffer, sizeof buffer);
+        detail = buffer; // the last is the most specific
+    }
+    return util::Error(detail.empty() ? what : what + ": " + detail);
+}
+
+void Ed25519Key::Free::operator()(evp_pkey_st* key) const {
+    EVP_PKEY_free(key);
+}
+
+Ed25519Key::Ed25519Key(evp_pkey_st* key, bool is_private) : m_key(key), m_private(is_private) {}
+Ed25519Key::Ed25519Key(Ed25519Key&&) noexcept = default;
+Ed25519Key& Ed25519Key::operator=(Ed25519Key&&) noexcept = default;
+Ed25519Key::~Ed25519Key() = default;
+
+util::Expected<Ed25519Key> Ed25519Key::adopt(evp_pkey_st* pkey, bool is_private,
+                                             const std::string& origin) {
+    std::unique_ptr<evp_pkey_st, Free> owned(pkey);
+    if (!owned) {
+        return openssl_error("cannot read a key from " + origin);
+    }
+    if (EVP_PKEY_is_a(owned.get(), "ED25519") != 1) {
+        return util::Error(origin + " holds a " +
+                           std::string(EVP_PKEY_get0_type_name(owned.get())
+                                           ? EVP_PKEY_get0_type_name(owned.get())
+                                           : "non-Ed25519") +
+                           " key; audited-socat signs with Ed25519 only");
+    }
+    return Ed25519Key(owned.release(), is_private);
+}
+
+util::Expected<Ed25519Key> Ed25519Key::generate() {
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    if (key == nullptr) {
+        return openssl_error("cannot generate an Ed25519 key");
+    }
+    return Ed25519Key(key, true);
+}
+
+util::Expected<Ed25519Key> Ed25519Key::from_public(const PublicKeyBytes& raw) {
+    EVP_PKEY* key =
+        EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, raw.data(), raw.size());
+    if (key == nullptr) {
+        return openssl_error("invalid Ed25519 public key");
+    }
+    return Ed25519Key(key, false);
+}
+
+PublicKeyBytes Ed25519Key::public_key() const {
+    PublicKeyBytes raw{};
+    std::size_t length = raw.size();
+    if (EVP_PKEY_get_raw_public_key(m_key.get(), raw.data(), &length) != 1 ||
+        length != raw.size()) {
+        throw std::runtime_error(openssl_error("EVP_PKEY_get_raw_public_key").describe());
+    }
+    return raw;
+}
+
+util::Expected<SignatureBytes> Ed25519Key::sign(std::string_view message) const {
+    if (!m_private) {
+        return util::Error("cannot sign with a public key");
+    }
+    MdCtx ctx(EVP_MD_CTX_new());
+    SignatureBytes signature{};
+    std::size_t length = signature.size();
+    if (!ctx ||
+        EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr, m_key.get(),
+                              nullptr) != 1 ||
+        EVP_DigestSign(ctx.get(), signature.data(), &length,
+                       reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1 ||
+        length != signature.size()) {
+        return openssl_error("Ed25519 signing failed");
+    }
+    return signature;
+}
+
+bool Ed25519Key::verify(std::string_view message, const SignatureBytes& signature) const {
+    MdCtx ctx(EVP_MD_CTX_new());
+    const bool valid = ctx &&
+                       EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, nullptr, nullptr,
+                                               m_key.get(), nullptr) == 1 &&
+                       EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
+                                        reinterpret_cast<const unsigned char*>(message.data()),
+                                        message.size()) == 1;
+    ERR_clear_error(); // a bad signature is an answer, not an error to report later
+    return valid;
+}
+
+util::Expected<std::string> Ed25519Key::private_pem() const {
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), m_key.get(), nullptr, nullptr, 0, nullptr,
+                                         nullptr) != 1) {
+        return openssl_error("cannot encode the private key");
+    }
+    return bio_contents(bio.get());
+}
+
+util::Expected<std::string> Ed25519Key::public_pem() const {
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), m_key.get()) != 1) {
+        return openssl_error("cannot encode the public key");
+    }
+    return bio_contents(bio.get());
+}
+
+util::Expected<Ed25519Key> Ed25519Key::from_private_pem(std::string_view pem,
+                                                        const std::string& origin) {
+    Bio bio = memory_bio(pem);
+    return adopt(
+        PEM_read_bio_PrivateKey_ex(bio.get(), nullptr, no_passphrase, nullptr, nullptr, nullptr),
+        true, origin);
+}
+
+util::Expected<Ed25519Key> Ed25519Key::from_public_pem(std::string_view pem,
+                                                       const std::string& origin) {
+    Bio bio = memory_bio(pem);
+    return adopt(
+        PEM_read_bio_PUBKEY_ex(bio.get(), nullptr, no_passphrase, nullptr, nullptr, nullptr), false,
+        origin);
+}
+
+util::Expected<Ed25519Key> Ed25519Key::from_store_uri(const std::string& uri) {
+    std::unique_ptr<OSSL_STORE_CTX, StoreFree> store(
+        // UI_null: a store that wants a PIN or passphrase fails instead of prompting.
+        OSSL_STORE_open_ex(uri.c_str(), nullptr, nullptr, UI_null(), nullptr, nullptr, nullptr,
+                           nullptr));
+    if (!store) {
+        return openssl_error("cannot open key store " + uri);
+    }
+    OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY);
+    while (!OSSL_STORE_eof(store.get())) {
+        std::unique_ptr<OSSL_STORE_INFO, StoreInfoFree> info(OSSL_STORE_load(store.get()));
+        if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY) {
+            return adopt(OSSL_STORE_INFO_get1_PKEY(info.get()), true, uri);
+        }
+    }
+    return openssl_error("no private key found at " + uri);
+}
+
+} // namespace asocat::evidence

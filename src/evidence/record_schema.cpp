@@ -1,0 +1,377 @@
+#include "evidence/record_schema.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "record/json_writer.hpp"
+
+namespace asocat::evidence {
+namespace {
+
+using record::JsonKind;
+using record::JsonValue;
+
+// --- the layouts (man/audited-socat-records.7) --------------------------------------------
+
+const Shape kEcs{{{"version", kString}}};
+const Shape kHost{{{"name", kString}}};
+const Shape kHash{{{"sha256", kString}}};
+
+const Shape kSessionStartEvent{{{"kind", kString},
+                                {"category", kArray, false, nullptr, kString},
+                                {"type", kArray, false, nullptr, kString},
+                                {"action", kString},
+                                {"dataset", kString},
+                                {"start", kString}}};
+const Shape kSessionEndEvent{{{"kind", kString},
+                              {"category", kArray, false, nullptr, kString},
+                              {"type", kArray, false, nullptr, kString},
+                              {"action", kString},
+                              {"outcome", kString},
+                              {"dataset", kString},
+                              {"start", kString},
+                              {"end", kString},
+                              {"duration", kInt, true}}};
+const Shape kLogEvent{{{"kind", kString},
+                       {"category", kArray, false, nullptr, kString},
+                       {"type", kArray, false, nullptr, kString},
+                       {"action", kString},
+                       {"dataset", kString}}};
+
+const Shape kParentProcess{{{"pid", kInt}, {"name", kString}, {"executable", kString | kNull}}};
+const Shape kStartProcess{{{"pid", kInt},
+                           {"name", kString},
+                           {"executable", kString},
+                           {"args", kArray, false, nullptr, kString},
+                           {"args_count", kInt},
+                           {"working_directory", kString | kNull},
+                           {"hash", kObject, false, &kHash},
+                           {"parent", kObject, false, &kParentProcess}}};
+const Shape kEndProcess{{{"pid", kInt}, {"exit_code", kInt, true}}};
+const Shape kEcsEffective{{{"id", kString}, {"name", kString, true}}};
+const Shape kEcsUser{
+    {{"id", kString}, {"name", kString, true}, {"effective", kObject, false, &kEcsEffective}}};
+const Shape kEcsGroup{{{"id", kString}, {"name", kString, true}}};
+
+const Shape kNamedId{{{"id", kInt}, {"name", kString | kNull}}};
+const Shape kKernelParent{{{"pid", kInt},
+                           {"executable", kString | kNull},
+                           {"name", kString | kNull},
+                           {"args", kArray, false, nullptr, kString}}};
+const Shape kKernel{{{"uid", kObject, false, &kNamedId},
+                     {"euid", kObject, false, &kNamedId},
+                     {"gid", kObject, false, &kNamedId},
+                     {"egid", kObject, false, &kNamedId},
+                     {"groups", kArray, false, nullptr, kObject, &kNamedId},
+                     {"loginuid", kInt | kNull},
+                     {"audit_session", kInt | kNull},
+                     {"tty", kString | kNull},
+                     {"parent", kObject, false, &kKernelParent}}};
+const Shape kIdentity{{{"kernel", kObject, false, &kKernel}}};
+const Shape kWrapper{{{"version", kString}, {"privileged", kBool}}};
+const Shape kSettings{{{"config_files", kArray, false, nullptr, kString},
+                       {"environment", kArray, false, nullptr, kString},
+                       {"log", kString},
+                       {"fail_open", kBool},
+                       {"socat_source", kString}}};
+const Shape kEnd{{{"reason", kString},
+                  {"exit_code", kInt, true},
+                  {"signal", kString, true},
+                  {"signal_number", kInt, true},
+                  {"core_dumped", kBool, true},
+                  {"error", kString, true},
+                  {"exec_check", kString},
+                  {"wrapper_status", kInt}}};
+const Shape kRaw{{{"field", kString}, {"index", kInt, true}, {"base64", kString}}};
+const Shape kSigner{{{"name", kString}, {"key_id", kString}}};
+const Shape kPrevious{{{"file", kString},
+                       {"log", kString, true},
+                       {"size", kInt, true},
+                       {"root", kString, true},
+                       {"checkpoint", kString, true},
+                       {"anomaly", kString, true}}};
+const Shape kTorn{{{"offset", kInt}, {"length", kInt}, {"sha256", kString}}};
+
+// asocat members every record starts with, and the optional exact-bytes list it may end with.
+std::vector<Field> asocat_fields(std::vector<Field> specific) {
+    std::vector<Field> fields{
+        {"format", kInt}, {"log", kString}, {"seq", kInt}, {"prev", kString}, {"type", kString}};
+    fields.insert(fields.end(), specific.begin(), specific.end());
+    fields.push_back({"raw", kArray, true, nullptr, kObject, &kRaw});
+    return fields;
+}
+
+std::vector<Field> record_fields(std::vector<Field> specific, const Shape* asocat) {
+    std::vector<Field> fields{{"@timestamp", kString}, {"ecs", kObject, false, &kEcs}};
+    fields.insert(fields.end(), specific.begin(), specific.end());
+    fields.push_back({"asocat", kObject, false, asocat});
+    return fields;
+}
+
+struct Layouts {
+    Shape start_asocat{asocat_fields({{"session", kString},
+                                      {"wrapper", kObject, false, &kWrapper},
+                                      {"settings", kObject, false, &kSettings},
+                                      {"identity", kObject, false, &kIdentity}})};
+    Shape end_asocat{asocat_fields({{"session", kString}, {"end", kObject, false, &kEnd}})};
+    Shape header_asocat{asocat_fields({{"origin", kString},
+                                       {"signer", kObject, false, &kSigner},
+                                       {"previous", kNull | kObject, false, &kPrevious}})};
+    Shape checkpoint_asocat{asocat_fields({{"reason", kString},
+                                           {"size", kInt},
+                                           {"root", kString},
+                                           {"frontier", kArray, false, nullptr, kString},
+                                           {"note", kString}})};
+    Shape recovery_asocat{asocat_fields({{"torn", kObject, false, &kTorn}})};
+
+    std::map<std::string_view, Shape> records{
+        {"log.header", Shape{record_fields({{"event", kObject, false, &kLogEvent},
+                                            {"host", kObject, false, &kHost}},
+                                           &header_asocat)}},
+        {"session.start", Shape{record_fields({{"event", kObject, false, &kSessionStartEvent},
+                                               {"host", kObject, false, &kHost},
+                                               {"process", kObject, false, &kStartProcess},
+                                               {"user", kObject, false, &kEcsUser},
+                                               {"group", kObject, false, &kEcsGroup}},
+                                              &start_asocat)}},
+        {"session.end", Shape{record_fields({{"event", kObject, false, &kSessionEndEvent},
+                                             {"process", kObject, false, &kEndProcess}},
+                                            &end_asocat)}},
+        {"checkpoint",
+         Shape{record_fields({{"event", kObject, false, &kLogEvent}}, &checkpoint_asocat)}},
+        {"log.recovery",
+         Shape{record_fields({{"event", kObject, false, &kLogEvent}}, &recovery_asocat)}},
+    };
+};
+
+const Layouts& layouts() {
+    static const Layouts all; // immutable after construction
+    return all;
+}
+
+std::uint8_t kind_bit(JsonKind kind) {
+    switch (kind) {
+    case JsonKind::null:
+        return kNull;
+    case JsonKind::boolean:
+        return kBool;
+    case JsonKind::integer:
+        return kInt;
+    case JsonKind::string:
+        return kString;
+    case JsonKind::array:
+        return kArray;
+    case JsonKind::object:
+        return kObject;
+    }
+    return 0;
+}
+
+std::string kinds_text(std::uint8_t kinds) {
+    static constexpr std::pair<std::uint8_t, const char*> names[] = {
+        {kString, "a string"}, {kInt, "an integer"},   {kBool, "true or false"},
+        {kArray, "an array"},  {kObject, "an object"}, {kNull, "null"}};
+    std::string text;
+    for (const auto& [bit, name] : names) {
+        if ((kinds & bit) != 0) {
+            text += text.empty() ? name : std::string(" or ") + name;
+        }
+    }
+    return text;
+}
+
+// Where in a record a member is, built on the stack and spelled out only for an error, so that
+// checking a conforming record allocates nothing.
+struct Path {
+    const Path* parent = nullptr;
+    std::string_view name; // a member name, or empty for an array element
+    std::size_t index = 0; // the element's position when `name` is empty
+    std::string spell() const {
+        std::string head = parent != nullptr ? parent->spell() : std::string();
+        if (!name.empty()) {
+            return head.empty() ? std::string(name) : head + "." + std::string(name);
+        }
+        return head + "[" + std::to_string(index) + "]";
+    }
+};
+
+std::string check_value(const JsonValue& value, std::uint8_t kinds, const Shape* shape,
+                        std::uint8_t element_kinds, const Shape* element_shape, const Path& path);
+
+std::string member_path(const Path* parent, std::string_view name) {
+    return Path{parent, name, 0}.spell();
+}
+
+std::string check_object(const JsonValue& object, const Shape& shape, const Path* path) {
+    std::size_t next = 0; // members must come in the shape's order
+    for (std::size_t i = 0; i < object.size(); ++i) {
+        const std::string_view name = object.key(i);
+        std::size_t at = next;
+        while (at < shape.fields.size() && shape.fields[at].name != name) {
+            if (!shape.fields[at].optional) {
+                return member_path(path, shape.fields[at].name) + " is missing";
+            }
+            ++at;
+        }
+        if (at == shape.fields.size()) {
+            const bool known = std::any_of(shape.fields.begin(), shape.fields.end(),
+                                           [&](const Field& f) { return f.name == name; });
+            return member_path(path, name) +
+                   (known ? " is out of order" : " is not a member of this record type");
+        }
+        const Field& field = shape.fields[at];
+        const Path here{path, name, 0};
+        if (auto why = check_value(object.value(i), field.kinds, field.shape, field.element_kinds,
+                                   field.element_shape, here);
+            !why.empty()) {
+            return why;
+        }
+        next = at + 1;
+    }
+    for (; next < shape.fields.size(); ++next) {
+        if (!shape.fields[next].optional) {
+            return member_path(path, shape.fields[next].name) + " is missing";
+        }
+    }
+    return {};
+}
+
+std::string check_value(const JsonValue& value, std::uint8_t kinds, const Shape* shape,
+                        std::uint8_t element_kinds, const Shape* element_shape, const Path& path) {
+    if ((kind_bit(value.kind()) & kinds) == 0) {
+        return path.spell() + " must be " + kinds_text(kinds);
+    }
+    if (value.kind() == JsonKind::object && shape != nullptr) {
+        return check_object(value, *shape, &path);
+    }
+    if (value.kind() == JsonKind::array) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            const Path element{&path, {}, i};
+            if (auto why =
+                    check_value(value.at(i), element_kinds, element_shape, 0, nullptr, element);
+                !why.empty()) {
+                return why;
+            }
+        }
+    }
+    return {};
+}
+
+// --- JSON Schema -----------------------------------------------------------------------------
+
+void write_kinds(record::JsonWriter& w, std::uint8_t kinds) {
+    static constexpr std::pair<std::uint8_t, const char*> names[] = {
+        {kNull, "null"},     {kBool, "boolean"}, {kInt, "integer"},
+        {kString, "string"}, {kArray, "array"},  {kObject, "object"}};
+    int count = 0;
+    for (const auto& [bit, name] : names) {
+        count += (kinds & bit) != 0;
+    }
+    w.key("type");
+    if (count > 1) {
+        w.begin_array();
+    }
+    for (const auto& [bit, name] : names) {
+        if ((kinds & bit) != 0) {
+            w.text(name);
+        }
+    }
+    if (count > 1) {
+        w.end_array();
+    }
+}
+
+void write_field_schema(record::JsonWriter& w, std::uint8_t kinds, const Shape* shape,
+                        std::uint8_t element_kinds, const Shape* element_shape) {
+    w.begin_object();
+    write_kinds(w, kinds);
+    if ((kinds & kInt) != 0) {
+        w.key("minimum").integer(-record::kMaxExactInteger);
+        w.key("maximum").integer(record::kMaxExactInteger);
+    }
+    if ((kinds & kObject) != 0 && shape != nullptr) {
+        w.key("properties").begin_object();
+        for (const auto& f : shape->fields) {
+            w.key(f.name);
+            write_field_schema(w, f.kinds, f.shape, f.element_kinds, f.element_shape);
+        }
+        w.end_object();
+        w.key("required").begin_array();
+        for (const auto& f : shape->fields) {
+            if (!f.optional) {
+                w.text(f.name);
+            }
+        }
+        w.end_array();
+        w.key("additionalProperties").boolean(false);
+    }
+    if ((kinds & kArray) != 0) {
+        w.key("items");
+        write_field_schema(w, element_kinds, element_shape, 0, nullptr);
+    }
+    w.end_object();
+}
+
+} // namespace
+
+const std::vector<std::string_view>& record_types() {
+    static const std::vector<std::string_view> types{"log.header", "session.start", "session.end",
+                                                     "checkpoint", "log.recovery"};
+    return types;
+}
+
+std::string check_record_shape(const record::JsonValue& root, std::string_view type) {
+    const auto& records = layouts().records;
+    const auto found = records.find(type);
+    if (found == records.end()) {
+        return "asocat.type \"" + std::string(type) + "\" is not a record type of format 2";
+    }
+    if (root.kind() != JsonKind::object) {
+        return "a record must be a JSON object";
+    }
+    return check_object(root, found->second, nullptr);
+}
+
+std::string json_schema() {
+    record::JsonWriter w;
+    w.begin_object();
+    w.key("$schema").text("https://json-schema.org/draft/2020-12/schema");
+    w.key("$id").text("https://audited-socat.invalid/schema/records-v2.schema.json");
+    w.key("title").text("audited-socat audit record, format 2");
+    w.key("oneOf").begin_array();
+    for (const auto type : record_types()) {
+        const Shape& shape = layouts().records.at(type);
+        w.begin_object();
+        w.key("title").text(type);
+        write_kinds(w, kObject);
+        w.key("properties").begin_object();
+        for (const auto& f : shape.fields) {
+            w.key(f.name);
+            if (f.name == "asocat") {
+                // Pins asocat.type, which tells the record types apart.
+                w.begin_object().key("allOf").begin_array();
+                write_field_schema(w, f.kinds, f.shape, 0, nullptr);
+                w.begin_object().key("properties").begin_object().key("type").begin_object();
+                w.key("const").text(type).end_object().end_object().end_object();
+                w.end_array().end_object();
+            } else {
+                write_field_schema(w, f.kinds, f.shape, f.element_kinds, f.element_shape);
+            }
+        }
+        w.end_object();
+        w.key("required").begin_array();
+        for (const auto& f : shape.fields) {
+            if (!f.optional) {
+                w.text(f.name);
+            }
+        }
+        w.end_array();
+        w.key("additionalProperties").boolean(false);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return w.take_line();
+}
+
+} // namespace asocat::evidence
