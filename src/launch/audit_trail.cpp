@@ -49,6 +49,12 @@ util::Expected<AuditTrail> AuditTrail::open(const config::Settings& settings,
         return error;
     };
     trail.m_key_policy = util::TrustPolicy{privilege.euid};
+    // The log directory first: a broken log is the more basic failure, so it is the one named.
+    auto directory =
+        record::LogDirectory::open(settings.log_dir, util::TrustPolicy{privilege.euid}, true);
+    if (!directory) {
+        return fail(directory.error());
+    }
     std::optional<evidence::Ed25519Key> key;
     if (is_store_uri(settings.key)) {
         auto loaded = evidence::load_store_key(
@@ -74,11 +80,6 @@ util::Expected<AuditTrail> AuditTrail::open(const config::Settings& settings,
             return fail(identity.error());
         }
         trail.m_signer = std::move(*identity);
-    }
-    auto directory =
-        record::LogDirectory::open(settings.log_dir, util::TrustPolicy{privilege.euid}, true);
-    if (!directory) {
-        return fail(directory.error());
     }
     const auto tuning = evidence_settings(settings.evidence);
     auto log = evidence::ChainedLog::open(std::move(*directory), trail.m_signer, tuning, host);

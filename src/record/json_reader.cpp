@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -145,6 +146,36 @@ constexpr std::array<bool, 256> kPlainStringByte = [] {
     }
     return plain;
 }();
+
+// Nonzero if a byte of `word` needs a look: '"', '\\', below 0x20 or above 0x7F. The lowest
+// flagged byte is exact; bytes above it may be flagged falsely (borrows), so only it counts.
+std::uint64_t special_string_bytes(std::uint64_t word) {
+    constexpr std::uint64_t ones = 0x0101010101010101;
+    constexpr std::uint64_t highs = 0x8080808080808080;
+    const auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    return (word & highs) | ((word - ones * 0x20) & ~word & highs) |
+           zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\'));
+}
+
+// The first byte at or after `pos` that is not plain string content (or text.size()). Eight
+// bytes at a time: record strings are mostly long plain runs (times, ids, paths, hashes).
+std::size_t end_of_plain_run(std::string_view text, std::size_t pos) {
+    if constexpr (std::endian::native == std::endian::little) {
+        while (text.size() - pos >= 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + pos, sizeof word);
+            const std::uint64_t special = special_string_bytes(word);
+            if (special != 0) {
+                return pos + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            }
+            pos += 8;
+        }
+    }
+    while (pos < text.size() && kPlainStringByte[static_cast<unsigned char>(text[pos])]) {
+        ++pos;
+    }
+    return pos;
+}
 
 bool is_whitespace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -539,9 +570,7 @@ bool JsonDocument::Parser::string(const char*& begin, std::uint32_t& size) {
     ++m_pos;
     for (;;) {
         const std::size_t run_start = m_pos;
-        while (!at_end() && kPlainStringByte[static_cast<unsigned char>(peek())]) {
-            ++m_pos;
-        }
+        m_pos = end_of_plain_run(m_text, m_pos);
         std::memcpy(m_out, m_text.data() + run_start, m_pos - run_start);
         m_out += m_pos - run_start;
         if (at_end()) {

@@ -65,6 +65,20 @@ def read_records(log_dir: str) -> list:
     return [parse_record(line + b"\n") for line in data.split(b"\n")[:-1]]
 
 
+def session_records(log_dir: str) -> list:
+    """The session.start and session.end records in log_dir/audit.jsonl, in order (the log's
+    own header and checkpoint records left out)."""
+    return [r for r in read_records(log_dir) if r["asocat"]["type"].startswith("session.")]
+
+
+CHAIN_FIELDS = ("log", "seq", "prev")
+
+
+def without_chain(asocat: dict) -> dict:
+    """An asocat object without the fields the evidence layer stamps (log, seq, prev)."""
+    return {k: v for k, v in asocat.items() if k not in CHAIN_FIELDS}
+
+
 def require_root(test: unittest.TestCase):
     if os.geteuid() != 0:
         test.skipTest("needs root")

@@ -128,6 +128,14 @@ def real_socat_path() -> str:
                              "real socat (ASOCAT_REAL_SOCAT)")
 
 
+def toolbox_path() -> str:
+    """Absolute path of socat-audit from ASOCAT_TOOLBOX (required by evidence tests)."""
+    path = os.environ.get("ASOCAT_TOOLBOX")
+    if not path:
+        raise HarnessError("ASOCAT_TOOLBOX is not set: it must name the socat-audit binary")
+    return _check_executable(path, "toolbox (ASOCAT_TOOLBOX)")
+
+
 def wrapper_path() -> str:
     """Absolute path of audited-socat from ASOCAT_WRAPPER (required)."""
     path = os.environ.get("ASOCAT_WRAPPER")
@@ -235,7 +243,6 @@ def ensure_signing_key(env: dict):
     with _key_lock:
         if _key_ready:
             return
-        _key_ready = True
         logs = os.path.join(temp_root(), "key-creation-logs")
         done = subprocess.run(["audited-socat", "-V"], executable=wrapper_path(),
                               env=dict(env, AUDITED_SOCAT_LOG_DIR=logs),
@@ -243,6 +250,7 @@ def ensure_signing_key(env: dict):
                               timeout=scaled(EXIT_TIMEOUT))
         if done.returncode != 0 or b"created signing key" not in done.stderr:
             raise HarnessError(f"could not create the signing key: {done.stderr!r}")
+        _key_ready = True
 
 
 # --------------------------------------------------------------------------

@@ -76,7 +76,7 @@ class Hygiene(unittest.TestCase):
         self.assertIn("pgid: the caller's", bare)
         self.assertIn("sid: the caller's", bare)
         self.assertIn("AUDITED_SOCAT_LOG_DIR=", bare)
-        self.assertEqual(audit.read_records(env["AUDITED_SOCAT_LOG_DIR"])[0]["asocat"]["type"],
+        self.assertEqual(audit.session_records(env["AUDITED_SOCAT_LOG_DIR"])[0]["asocat"]["type"],
                          "session.start")
 
 

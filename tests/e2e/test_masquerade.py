@@ -39,7 +39,7 @@ class Masquerade(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, self.bare_v)
         self.assertEqual(result.stderr, b"")
-        start, end = audit.read_records(self.logs)
+        start, end = audit.session_records(self.logs)
         self.assertEqual(start["process"]["executable"], h.real_socat_path())
         self.assertEqual(start["process"]["args"], ["socat", "-V"])  # argv[0] as typed
         self.assertEqual(start["asocat"]["settings"]["socat_source"], "default")
@@ -50,7 +50,7 @@ class Masquerade(unittest.TestCase):
         result = run_as_socat(["-u", "EXEC:socat -V", "STDOUT"], [self.shim], self.env)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, self.bare_v)
-        records = audit.read_records(self.logs)
+        records = audit.session_records(self.logs)
         starts = [r for r in records if r["asocat"]["type"] == "session.start"]
         self.assertEqual([s["process"]["args"] for s in starts],
                          [["socat", "-u", "EXEC:socat -V", "STDOUT"], ["socat", "-V"]])
@@ -91,7 +91,7 @@ class Masquerade(unittest.TestCase):
         self.assertRegex(stderr, r"^audited-socat: audited-socat \(pid \d+\) ran audited-socat "
                                  r"again as its socat; refusing to recurse")
         self.assertFalse(os.path.exists(marker))
-        start, end = audit.read_records(self.logs)
+        start, end = audit.session_records(self.logs)
         self.assertEqual(start["process"]["executable"], script)
         self.assertEqual(end["asocat"]["end"]["exit_code"], 125)
         # The script itself is what was hashed and executed, unchanged.
@@ -125,6 +125,7 @@ class InPlaceOfUsrBinSocat(unittest.TestCase):
         cls.real = os.path.join(cls.real_dir, "socat")
         shutil.copy2(h.real_socat_path(), cls.real)
         cls.bare_v = subprocess.run([cls.real, "-V"], stdout=subprocess.PIPE, check=True).stdout
+        h.base_environment()  # the signing key is made while /usr/bin/socat is still socat
         audit.mount("--bind", h.wrapper_path(), "/usr/bin/socat")
 
     @classmethod
@@ -142,7 +143,7 @@ class InPlaceOfUsrBinSocat(unittest.TestCase):
                                 stderr=subprocess.PIPE, timeout=h.scaled(h.EXIT_TIMEOUT))
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout, self.bare_v)
-        start = audit.read_records(logs)[0]
+        start = audit.session_records(logs)[0]
         self.assertEqual(start["process"]["executable"], self.real)
         self.assertEqual(start["asocat"]["settings"]["socat_source"], "path")
 

@@ -39,7 +39,7 @@ class Records(unittest.TestCase):
 
     def session(self, args, **kwargs):
         result = audit.run_wrapper(args, env=self.env, cwd=self.dir, **kwargs)
-        records = audit.read_records(self.logs)
+        records = audit.session_records(self.logs)
         return result, records
 
     def test_a_session_start_and_end_say_what_ran_where_and_for_whom(self):
@@ -82,8 +82,9 @@ class Records(unittest.TestCase):
         self.assertEqual(start["group"]["id"], str(os.getgid()))
 
         a = start["asocat"]
-        self.assertEqual(list(a), ["format", "type", "session", "wrapper", "settings", "identity"])
-        self.assertEqual(a["format"], 1)
+        self.assertEqual(list(a), ["format", "log", "seq", "prev", "type", "session", "wrapper",
+                                   "settings", "identity"])
+        self.assertEqual(a["format"], 2)
         self.assertEqual(a["type"], "session.start")
         self.assertRegex(a["session"], UUID4)
         self.assertRegex(a["wrapper"]["version"], r"^\d+\.\d+\.\d+$")
@@ -116,8 +117,10 @@ class Records(unittest.TestCase):
         self.assertGreaterEqual(end["@timestamp"], start["@timestamp"])
         self.assertGreater(end["event"]["duration"], 0)
         self.assertEqual(end["process"], {"pid": socat_pid, "exit_code": 0})
-        self.assertEqual(end["asocat"], {
-            "format": 1, "type": "session.end", "session": a["session"],
+        self.assertEqual(end["asocat"]["log"], a["log"])
+        self.assertEqual(end["asocat"]["seq"], a["seq"] + 1)
+        self.assertEqual(audit.without_chain(end["asocat"]), {
+            "format": 2, "type": "session.end", "session": a["session"],
             "end": {"reason": "exited", "exit_code": 0, "exec_check": "matched",
                     "wrapper_status": 0}})
 
@@ -140,7 +143,7 @@ class Records(unittest.TestCase):
         self.assertNotEqual(socat, proc.pid)
         os.kill(socat, signal.SIGKILL)
         self.assertEqual(proc.wait(timeout=h.scaled(h.EXIT_TIMEOUT)), -signal.SIGKILL)
-        start, end = audit.read_records(self.logs)
+        start, end = audit.session_records(self.logs)
         self.assertEqual(start["process"]["pid"], socat)
         self.assertEqual(end["process"], {"pid": socat})
         self.assertEqual(end["asocat"]["end"], {
@@ -185,7 +188,7 @@ class Records(unittest.TestCase):
         result = audit.run_wrapper(args, env=self.env, cwd=self.dir)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn(odd_name, os.listdir(os.fsencode(self.dir)))
-        start = audit.read_records(self.logs)[0]
+        start = audit.session_records(self.logs)[0]
         recorded = start["process"]["args"]
         self.assertEqual(len(recorded), len(args) + 1)
         self.assertEqual(recorded[-1], (b"CREATE:" + target).decode("utf-8", "replace"))
@@ -214,8 +217,12 @@ class Records(unittest.TestCase):
         for t in threads:
             t.join()
         self.assertEqual([r.returncode for r in results], [0] * 24)
-        records = audit.read_records(self.logs)  # strict: a torn or glued line fails here
+        everything = audit.read_records(self.logs)  # strict: a torn or glued line fails here
+        self.assertEqual([r["asocat"]["seq"] for r in everything], list(range(len(everything))))
+        records = [r for r in everything if r["asocat"]["type"].startswith("session.")]
         self.assertEqual(len(records), 48)
+        # One header, and every session end sealed by its own checkpoint.
+        self.assertEqual(len(everything), 1 + 48 + 24)
         by_session = {}
         for r in records:
             by_session.setdefault(r["asocat"]["session"], []).append(r["asocat"]["type"])
@@ -231,7 +238,7 @@ class Records(unittest.TestCase):
         logs = os.path.join(state, "audited-socat")
         self.assertEqual(os.stat(logs).st_mode & 0o777, 0o700)
         self.assertEqual(os.stat(os.path.join(logs, "audit.jsonl")).st_mode & 0o777, 0o600)
-        start = audit.read_records(logs)[-2]
+        start = audit.session_records(logs)[-2]
         self.assertEqual(start["asocat"]["settings"]["environment"], [])
         self.assertEqual(start["asocat"]["settings"]["log"], os.path.join(logs, "audit.jsonl"))
 
@@ -254,7 +261,7 @@ class Tty(unittest.TestCase):
         os.close(slave)
         os.close(master)
         self.assertEqual(done.returncode, 0)
-        start = audit.read_records(logs)[0]
+        start = audit.session_records(logs)[0]
         self.assertEqual(start["asocat"]["identity"]["kernel"]["tty"], tty)
 
 

@@ -49,7 +49,7 @@ class JobControl(unittest.TestCase):
         wrapped = self.stop_continue_terminate(h.wrapper_variant(), env)
         self.assertEqual(wrapped, bare)
         self.assertEqual(bare[1], 143)  # socat's own status for SIGTERM
-        end = audit.read_records(env["AUDITED_SOCAT_LOG_DIR"])[-1]
+        end = audit.session_records(env["AUDITED_SOCAT_LOG_DIR"])[-1]
         self.assertEqual(end["asocat"]["end"]["exit_code"], 143)
 
 
