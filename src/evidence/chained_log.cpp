@@ -447,12 +447,15 @@ util::Expected<void> ChainedLog::start_new_file(std::optional<PreviousLog> previ
 
 std::string ChainedLog::archive_name() const {
     const auto now = util::wall_now();
-    std::string stamp = util::rfc3339(now); // 2026-12-04T22:10:58.123456789Z
+    std::string stamp = util::rfc3339(now);
     stamp.erase(std::remove(stamp.begin(), stamp.end(), ':'), stamp.end());
     stamp.erase(std::remove(stamp.begin(), stamp.end(), '-'), stamp.end());
+    // 20261204T221058.123456789Z: nanoseconds, so names sort in rotation order even when
+    // several rotations fall in one second (verify takes files oldest first, as *.jsonl
+    // expands).
     const std::string id =
         m_tail && !m_tail->log_id.empty() ? m_tail->log_id.substr(0, 8) : "damaged";
-    return "audit-" + stamp.substr(0, 15) + "Z-" + id + ".jsonl";
+    return "audit-" + stamp + "-" + id + ".jsonl";
 }
 
 util::Expected<void> ChainedLog::rotate() {

@@ -13,9 +13,14 @@ namespace {
 
 // One hasher per thread, reused: util::Sha256 allocates its context, and a node hash per
 // appended record must not. If hashing ever throws, the half-fed context is replaced.
+util::Sha256& thread_hasher() {
+    thread_local util::Sha256 hasher;
+    return hasher;
+}
+
 template <class Feed>
 Digest256 hash_with(Feed&& feed) {
-    thread_local util::Sha256 hasher;
+    util::Sha256& hasher = thread_hasher();
     try {
         feed(hasher);
         return hasher.finish();
@@ -68,7 +73,7 @@ Digest256 leaf_hash(std::string_view leaf) {
 }
 
 Digest256 node_hash(const Digest256& left, const Digest256& right) {
-    // One contiguous buffer, one update: the 65 bytes fit two SHA-256 blocks either way.
+    // One buffer and one update call: this is the hash every appended record pays for.
     std::array<std::uint8_t, 1 + 2 * 32> input;
     input[0] = 0x01;
     std::memcpy(input.data() + 1, left.data(), left.size());

@@ -209,7 +209,11 @@ std::string check_object(const JsonValue& object, const Shape& shape, const Path
         std::size_t at = next;
         while (at < shape.fields.size() && shape.fields[at].name != name) {
             if (!shape.fields[at].optional) {
-                return member_path(path, shape.fields[at].name) + " is missing";
+                // Present further on means misplaced, not missing.
+                const bool later = object.find(shape.fields[at].name) != nullptr;
+                return later ? member_path(path, name) + " is out of order (" +
+                                   std::string(shape.fields[at].name) + " comes first)"
+                             : member_path(path, shape.fields[at].name) + " is missing";
             }
             ++at;
         }

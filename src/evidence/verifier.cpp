@@ -83,18 +83,14 @@ public:
                 if (pending_torn) {
                     accept_recovery(line, torn, torn_offset, torn_line);
                     pending_torn = false;
-                } else if (!parse(line)) {
+                } else if (parse(line)) {
+                    check(line);
+                } else {
                     // Possibly a torn line that the next record, a log.recovery, accounts for.
                     pending_torn = true;
                     torn.assign(line);
                     torn_offset = m_offset;
                     torn_line = m_line;
-                    m_offset += line.size() + 1;
-                    start = lf + 1;
-                    continue;
-                }
-                if (!pending_torn) {
-                    check(line);
                 }
                 m_offset += line.size() + 1;
                 start = lf + 1;

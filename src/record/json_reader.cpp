@@ -258,10 +258,11 @@ private:
     }
 
     // The node the next value is parsed into: the root, or a new child of the innermost open
-    // container (carrying its member name). Built in place: copying nodes is the hot path.
+    // container (carrying its member name). Nodes are built in place, never copied, until their
+    // container closes.
     JsonValue& new_value_slot();
     JsonValue& container_node(const Frame& frame) {
-        return frame.node == kRootNode ? m_root : m_doc.m_pending[frame.node];
+        return frame.node == kRootNode ? m_root_value : m_doc.m_pending[frame.node];
     }
     // Parses a value starting at m_pos into `value`. A scalar or empty container completes it;
     // a non-empty container is left open in m_frames with `opened` set.
@@ -284,7 +285,7 @@ private:
     static constexpr std::uint32_t kRootNode = UINT32_MAX;
 
     JsonDocument& m_doc;
-    JsonValue m_root;
+    JsonValue m_root_value;
     std::string_view m_text;
     std::size_t m_pos = 0;
     char* m_out; // next free byte of the decoded-string buffer
@@ -340,7 +341,7 @@ JsonParseResult JsonDocument::Parser::run() {
 
     // The arena no longer moves: turn child indices into pointers.
     std::vector<JsonValue>& nodes = m_doc.m_nodes;
-    nodes.push_back(m_root);
+    nodes.push_back(m_root_value);
     for (JsonValue& node : nodes) {
         if (node.m_kind == JsonKind::array || node.m_kind == JsonKind::object) {
             const std::size_t first = node.m_payload.first_child;
@@ -352,7 +353,7 @@ JsonParseResult JsonDocument::Parser::run() {
 
 JsonValue& JsonDocument::Parser::new_value_slot() {
     if (m_doc.m_frames.empty()) {
-        return m_root;
+        return m_root_value;
     }
     const Frame& frame = m_doc.m_frames.back();
     JsonValue& value = m_doc.m_pending.emplace_back(JsonValue{});

@@ -5,9 +5,10 @@
 // tokens is valid JSON and accepted; the canonical form is checked by comparing
 // `serialize_canonical` (JsonWriter, the one serialiser) with the line's bytes.
 //
-// One JsonDocument parses any number of texts and keeps its buffers, so a steady stream of
-// similar lines allocates nothing. Parsing is iterative and bounded by kMaxJsonInputBytes and
-// kMaxJsonDepth; duplicate names are found in linear time even in huge objects.
+// One JsonDocument parses any number of texts and keeps its buffers (they grow to the largest
+// text seen: its size plus about 64 bytes per value), so a steady stream of similar lines
+// allocates nothing. Parsing is iterative and bounded by kMaxJsonInputBytes and kMaxJsonDepth;
+// duplicate names are found in expected linear time even in huge objects.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +29,8 @@ enum class JsonKind : std::uint8_t { null, boolean, integer, string, array, obje
 
 enum class JsonErrorKind : std::uint8_t {
     syntax,               // anything RFC 8259 does not allow, incl. empty input and trailing data
-    invalid_utf8,         // inside a string: overlong, surrogate, above U+10FFFF, truncated, ...
+    invalid_utf8,         // in a string (outside, any non-JSON byte is syntax): overlong,
+                          // surrogate, above U+10FFFF, truncated, stray continuation, ...
     lone_surrogate,       // \uD800-\uDFFF escape that is not a high-low pair
     control_character,    // raw U+0000-U+001F inside a string (U+007F is allowed)
     duplicate_key,        // the same decoded member name twice in one object

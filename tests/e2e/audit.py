@@ -56,13 +56,35 @@ def read_bytes(path: str) -> bytes:
         return f.read()
 
 
+_validator = None
+
+
+def schema_validator():
+    """The repository's JSON Schema of records (schema/records-v2.schema.json), checked by the
+    independent `jsonschema` package."""
+    global _validator
+    if _validator is None:
+        import jsonschema
+        top = os.environ.get("ASOCAT_SOURCE_DIR") or os.path.dirname(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(top, "schema", "records-v2.schema.json")) as f:
+            schema = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        _validator = jsonschema.Draft202012Validator(schema)
+    return _validator
+
+
 def read_records(log_dir: str) -> list:
-    """All records in log_dir/audit.jsonl, parsed strictly."""
+    """All records in log_dir/audit.jsonl, parsed strictly and validated against the JSON
+    Schema: every e2e suite that reads records checks every record it reads."""
     path = os.path.join(log_dir, "audit.jsonl")
     data = read_bytes(path)
     if data and not data.endswith(b"\n"):
         raise ValueError(f"{path} ends in a torn line")
-    return [parse_record(line + b"\n") for line in data.split(b"\n")[:-1]]
+    records = [parse_record(line + b"\n") for line in data.split(b"\n")[:-1]]
+    for record in records:
+        schema_validator().validate(record)
+    return records
 
 
 def session_records(log_dir: str) -> list:

@@ -36,6 +36,16 @@ def merkle_root(leaves: list[bytes]) -> bytes:
     return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
 
 
+def frontier(leaves: list[bytes]) -> list[bytes]:
+    """Roots of the maximal perfect subtrees of the tree over `leaves`, largest first."""
+    out, start, size = [], 0, len(leaves)
+    for bit in reversed(range(64)):
+        if size & (1 << bit):
+            out.append(merkle_root(leaves[start:start + (1 << bit)]))
+            start += 1 << bit
+    return out
+
+
 def key_id(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + b"\x01" + public_key).digest()[:4]
 
@@ -88,6 +98,7 @@ def check_log(path: str, vkey: str) -> dict:
             root = merkle_root(leaves)
             assert a["size"] == len(leaves)
             assert base64.b64decode(a["root"]) == root, f"line {number + 1}: root"
+            assert [base64.b64decode(x) for x in a["frontier"]] == frontier(leaves)
             text = verify_note(a["note"], name, public_key)
             assert text == f"{origin}\n{len(leaves)}\n{base64.b64encode(root).decode()}\n"
             counts["checkpoints"] += 1

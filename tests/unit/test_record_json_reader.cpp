@@ -14,34 +14,52 @@ using namespace std::string_literals;
 
 namespace {
 
-// Lines written by audited-socat 0.1.0 (`-V`, and `-u OPEN:/dev/null CREATE:/tmp/jr-<0xFF>`).
+// Lines written by audited-socat 0.1.0, record format 2: the session.start of
+// `audited-socat -u OPEN:/dev/null CREATE:/tmp/jr-<0xFF>` (an argument that is not UTF-8, hence
+// asocat.raw), its session.end, and the checkpoint sealing it.
 const std::string_view kStartRecordWithRaw =
-    R"json({"@timestamp":"2026-12-05T00:41:22.524010592Z","ecs":{"version":"8.11.0"},"event":{")json"
-    R"json(kind":"event","category":["session","process"],"type":["start"],"action":"session-st)json"
-    R"json(art","dataset":"audited_socat.session","start":"2026-12-05T00:41:22.524010592Z"},"ho)json"
-    R"json(st":{"name":"vm"},"process":{"pid":29113,"name":"socat","executable":"/usr/bin/socat)json"
-    R"json(","args":["socat","-u","OPEN:/dev/null","CREATE:/tmp/jr-�"],"args_count":4,"working_)json"
-    R"json(directory":"/work/main","hash":{"sha256":"efe928182e5dd32834c1d93440d813551c4451df47)json"
-    R"json(b1f7ed6fb88a840f3b55de"},"parent":{"pid":29112,"name":"audited-socat","executable":")json"
-    R"json(/work/main/build/RelWithDebInfo/src/audited-socat"}},"user":{"id":"0","name":"root",)json"
-    R"json("effective":{"id":"0","name":"root"}},"group":{"id":"0","name":"root"},"asocat":{"fo)json"
-    R"json(rmat":1,"type":"session.start","session":"f52c4f30-a34a-4efa-94f8-73d7d6b1550e","wra)json"
-    R"json(pper":{"version":"0.1.0","privileged":false},"settings":{"config_files":[],"environm)json"
-    R"json(ent":["AUDITED_SOCAT_LOG_DIR"],"log":"/tmp/jr-logs/audit.jsonl","fail_open":false,"s)json"
-    R"json(ocat_source":"default"},"identity":{"kernel":{"uid":{"id":0,"name":"root"},"euid":{")json"
-    R"json(id":0,"name":"root"},"gid":{"id":0,"name":"root"},"egid":{"id":0,"name":"root"},"gro)json"
-    R"json(ups":[],"loginuid":null,"audit_session":null,"tty":null,"parent":{"pid":29072,"execu)json"
-    R"json(table":"/usr/bin/bash","name":"bash","args":["bash","/dev/fd/3"]}}},"raw":[{"field":)json"
-    R"json("process.args","index":3,"base64":"Q1JFQVRFOi90bXAvanIt/w=="}]}})json";
+    R"json({"@timestamp":"2026-12-05T01:06:04.825826167Z","ecs":{"version":"8.11.0"},"event)json"
+    R"json(":{"kind":"event","category":["session","process"],"type":["start"],"action":"se)json"
+    R"json(ssion-start","dataset":"audited_socat.session","start":"2026-12-05T01:06:04.8258)json"
+    R"json(26167Z"},"host":{"name":"vm"},"process":{"pid":8518,"name":"socat","executable":)json"
+    R"json("/usr/bin/socat","args":["socat","-u","OPEN:/dev/null","CREATE:/tmp/jr-�"],"args)json"
+    R"json(_count":4,"working_directory":"/tmp","hash":{"sha256":"efe928182e5dd32834c1d9344)json"
+    R"json(0d813551c4451df47b1f7ed6fb88a840f3b55de"},"parent":{"pid":8514,"name":"audited-s)json"
+    R"json(ocat","executable":"/work/main/build/RelWithDebInfo/src/audited-socat"}},"user":)json"
+    R"json({"id":"0","name":"root","effective":{"id":"0","name":"root"}},"group":{"id":"0",)json"
+    R"json("name":"root"},"asocat":{"format":2,"log":"f518ddbc-f404-432f-9c95-eacc4d9cdaee")json"
+    R"json(,"seq":4,"prev":"hLP4mqfolXVnBfPit9JkSNKLJdw1utw3lIemySo0A7Q=","type":"session.s)json"
+    R"json(tart","session":"ba876651-589e-45e1-bbad-85b9aa44173d","wrapper":{"version":"0.1)json"
+    R"json(.0","privileged":false},"settings":{"config_files":[],"environment":["AUDITED_SO)json"
+    R"json(CAT_LOG_DIR"],"log":"/tmp/jr-logs3/audit.jsonl","fail_open":false,"socat_source")json"
+    R"json(:"default"},"identity":{"kernel":{"uid":{"id":0,"name":"root"},"euid":{"id":0,"n)json"
+    R"json(ame":"root"},"gid":{"id":0,"name":"root"},"egid":{"id":0,"name":"root"},"groups")json"
+    R"json(:[],"loginuid":null,"audit_session":null,"tty":null,"parent":{"pid":8488,"execut)json"
+    R"json(able":"/usr/bin/bash","name":"bash","args":["bash","/dev/fd/3"]}}},"raw":[{"fiel)json"
+    R"json(d":"process.args","index":3,"base64":"Q1JFQVRFOi90bXAvanIt/w=="}]}})json";
 
 const std::string_view kEndRecord =
-    R"json({"@timestamp":"2026-12-05T00:41:22.520562134Z","ecs":{"version":"8.11.0"},"event":{")json"
-    R"json(kind":"event","category":["session","process"],"type":["end"],"action":"session-end")json"
-    R"json(,"outcome":"success","dataset":"audited_socat.session","start":"2026-12-05T00:41:22.)json"
-    R"json(506058261Z","end":"2026-12-05T00:41:22.520562134Z","duration":14158245},"process":{")json"
-    R"json(pid":29110,"exit_code":0},"asocat":{"format":1,"type":"session.end","session":"08292)json"
-    R"json(19d-4424-4ec1-80cb-ed86a1e48ed5","end":{"reason":"exited","exit_code":0,"exec_check")json"
-    R"json(:"matched","wrapper_status":0}}})json";
+    R"json({"@timestamp":"2026-12-05T01:06:04.833679416Z","ecs":{"version":"8.11.0"},"event)json"
+    R"json(":{"kind":"event","category":["session","process"],"type":["end"],"action":"sess)json"
+    R"json(ion-end","outcome":"success","dataset":"audited_socat.session","start":"2026-12-)json"
+    R"json(05T01:06:04.825826167Z","end":"2026-12-05T01:06:04.833679416Z","duration":751843)json"
+    R"json(2},"process":{"pid":8518,"exit_code":0},"asocat":{"format":2,"log":"f518ddbc-f40)json"
+    R"json(4-432f-9c95-eacc4d9cdaee","seq":5,"prev":"WsUcWYxthtD/M0evPU9bPG/3PNME62aHxEnLG8)json"
+    R"json(rKTpA=","type":"session.end","session":"ba876651-589e-45e1-bbad-85b9aa44173d","e)json"
+    R"json(nd":{"reason":"exited","exit_code":0,"exec_check":"matched","wrapper_status":0}})json"
+    R"json(})json";
+
+const std::string_view kCheckpointRecord =
+    R"json({"@timestamp":"2026-12-05T01:06:04.833806946Z","ecs":{"version":"8.11.0"},"event)json"
+    R"json(":{"kind":"state","category":["configuration"],"type":["info"],"action":"checkpo)json"
+    R"json(int","dataset":"audited_socat.log"},"asocat":{"format":2,"log":"f518ddbc-f404-43)json"
+    R"json(2f-9c95-eacc4d9cdaee","seq":6,"prev":"HVG20NXdKc/dzMMegC2lT/IydOvOrVeKPigdBzFuDc)json"
+    R"json(0=","type":"checkpoint","reason":"session-end","size":6,"root":"kVL7u9WbKONo4FSC)json"
+    R"json(Ok3r4W4MxRpmpoZqPutwupigMwc=","frontier":["Ipcd9lAtHPwfEkWF3/6LorYc8mMdynwNATflB)json"
+    R"json(f/0qDU=","HkEDXEqDpf71FEemoiYKpvup1XMNr54wvaYG/lVk30E="],"note":"vm/audited-soca)json"
+    R"json(t/f518ddbc-f404-432f-9c95-eacc4d9cdaee\n6\nkVL7u9WbKONo4FSCOk3r4W4MxRpmpoZqPutwu)json"
+    R"json(pigMwc=\n\n— vm/audited-socat njKjV4mYNJDWB13ty2+RJbL9vlh0ygOW2A9XO8HwsCdxy2W8DZ)json"
+    R"json(j385nS+U/hFs9VH9VUyqT6lMrBBmqaZ/6CmVmQVQY=\n"}})json";
 
 struct Malformed {
     std::string text;
@@ -92,7 +110,7 @@ std::string large_object(std::size_t count, const std::string& extra = "") {
 
 TEST_CASE("real record lines parse and re-serialise to the same bytes", "[json_reader]") {
     JsonDocument document;
-    for (const std::string_view line : {kStartRecordWithRaw, kEndRecord}) {
+    for (const std::string_view line : {kStartRecordWithRaw, kEndRecord, kCheckpointRecord}) {
         CAPTURE(line);
         const JsonParseResult result = document.parse(line);
         REQUIRE(result);
@@ -116,6 +134,14 @@ TEST_CASE("real record lines parse and re-serialise to the same bytes", "[json_r
     CHECK(root.find("asocat")->find("identity")->find("kernel")->find("loginuid")->kind() ==
           JsonKind::null);
     CHECK(root.find("asocat")->find("wrapper")->find("privileged")->as_bool() == false);
+
+    REQUIRE(document.parse(kCheckpointRecord));
+    const JsonValue& checkpoint = *document.root().find("asocat");
+    CHECK(checkpoint.find("seq")->as_integer() == 6);
+    CHECK(checkpoint.find("frontier")->size() == 2);
+    const std::string_view note = checkpoint.find("note")->as_string();
+    CHECK(note.substr(0, 59) == "vm/audited-socat/f518ddbc-f404-432f-9c95-eacc4d9cdaee\n6\nkVL");
+    CHECK(note.find("\n\n\xE2\x80\x94 vm/audited-socat ") != std::string_view::npos);
 }
 
 TEST_CASE("whatever JsonWriter writes round-trips byte for byte", "[json_reader]") {
