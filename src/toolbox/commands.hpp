@@ -9,6 +9,8 @@ namespace asocat::toolbox {
 
 std::unique_ptr<Command> make_keygen_command();
 std::unique_ptr<Command> make_verify_command();
+std::unique_ptr<Command> make_prove_command();
+std::unique_ptr<Command> make_verify_proof_command();
 std::unique_ptr<Command> make_schema_command();
 
 } // namespace asocat::toolbox

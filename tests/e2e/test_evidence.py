@@ -310,6 +310,56 @@ class Evidence(unittest.TestCase):
         os.unlink(huge)
         os.unlink(tiny)
 
+    # --- inclusion proofs ---------------------------------------------------------------------
+
+    def prove(self, seq, log=None):
+        return subprocess.run([h.toolbox_path(), "prove", "--seq", str(seq), log or self.log],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def verify_proof(self, text: bytes, pubkey=None):
+        path = os.path.join(h.make_temp_dir("proof"), "record.tlog-proof")
+        with open(path, "wb") as f:
+            f.write(text)
+        return subprocess.run([h.toolbox_path(), "verify-proof", "--pubkey", pubkey or self.pub,
+                               path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def test_every_record_has_a_proof_that_verifies_alone(self):
+        for seq in range(len(self.lines) - 1):  # the last record is not covered by a checkpoint
+            proved = self.prove(seq)
+            self.assertEqual(proved.returncode, 0, proved.stderr)
+            text = proved.stdout.decode()
+            self.assertTrue(text.startswith(f"c2sp.org/tlog-proof@v1\nextra "))
+            self.assertIn(f"\nindex {seq}\n", text)
+            checked = self.verify_proof(proved.stdout)
+            self.assertEqual(checked.returncode, 0, checked.stdout)
+            self.assertEqual(checked.stdout.decode().splitlines()[1].encode(), self.lines[seq])
+        uncovered = self.prove(len(self.lines) - 1)
+        self.assertEqual(uncovered.returncode, 65)
+        self.assertIn(b"no checkpoint", uncovered.stderr)
+
+    def test_a_proof_with_anything_changed_fails(self):
+        proof = self.prove(2).stdout
+        head, _, checkpoint = proof.partition(b"\n\n")
+        lines = head.split(b"\n")
+        record = base64.b64decode(lines[1][len(b"extra "):])
+        forged = record.replace(b'"pid":', b'"pid":1', 1)
+        cases = {
+            "record": b"\n".join([lines[0], b"extra " + base64.b64encode(forged)] + lines[2:]),
+            "index": b"\n".join(lines[:2] + [b"index 3"] + lines[3:]),
+            "path": b"\n".join(lines[:3] + [base64.b64encode(b"\1" * 32)] + lines[4:]),
+            "short": b"\n".join(lines[:-1]),
+        }
+        for name, changed in cases.items():
+            with self.subTest(name):
+                self.assertEqual(self.verify_proof(changed + b"\n\n" + checkpoint).returncode, 1)
+        attacker = h.make_temp_dir("proof-attacker")
+        shutil.rmtree(attacker)
+        subprocess.run([h.toolbox_path(), "keygen", "--out", attacker], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wrong_key = self.verify_proof(proof, pubkey=os.path.join(attacker, "audit.pub"))
+        self.assertEqual(wrong_key.returncode, 1)
+        self.assertIn(b"no signature by the pinned key", wrong_key.stdout)
+
     # --- usage --------------------------------------------------------------------------------
 
     def test_usage_and_missing_input(self):
