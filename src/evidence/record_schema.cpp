@@ -206,6 +206,11 @@ std::string check_object(const JsonValue& object, const Shape& shape, const Path
     std::size_t next = 0; // members must come in the shape's order
     for (std::size_t i = 0; i < object.size(); ++i) {
         const std::string_view name = object.key(i);
+        const bool known = std::any_of(shape.fields.begin(), shape.fields.end(),
+                                       [&](const Field& f) { return f.name == name; });
+        if (!known) {
+            return member_path(path, name) + " is not a member of this record type";
+        }
         std::size_t at = next;
         while (at < shape.fields.size() && shape.fields[at].name != name) {
             if (!shape.fields[at].optional) {
@@ -218,10 +223,7 @@ std::string check_object(const JsonValue& object, const Shape& shape, const Path
             ++at;
         }
         if (at == shape.fields.size()) {
-            const bool known = std::any_of(shape.fields.begin(), shape.fields.end(),
-                                           [&](const Field& f) { return f.name == name; });
-            return member_path(path, name) +
-                   (known ? " is out of order" : " is not a member of this record type");
+            return member_path(path, name) + " is out of order (or repeated)";
         }
         const Field& field = shape.fields[at];
         const Path here{path, name, 0};
