@@ -206,12 +206,13 @@ std::string check_object(const JsonValue& object, const Shape& shape, const Path
     std::size_t next = 0; // members must come in the shape's order
     for (std::size_t i = 0; i < object.size(); ++i) {
         const std::string_view name = object.key(i);
-        const bool known = std::any_of(shape.fields.begin(), shape.fields.end(),
-                                       [&](const Field& f) { return f.name == name; });
-        if (!known) {
+        std::size_t at = next;
+        // The common case, a conforming record, costs one comparison per member.
+        const bool in_place = at < shape.fields.size() && shape.fields[at].name == name;
+        if (!in_place && std::none_of(shape.fields.begin(), shape.fields.end(),
+                                      [&](const Field& f) { return f.name == name; })) {
             return member_path(path, name) + " is not a member of this record type";
         }
-        std::size_t at = next;
         while (at < shape.fields.size() && shape.fields[at].name != name) {
             if (!shape.fields[at].optional) {
                 // Present further on means misplaced, not missing.

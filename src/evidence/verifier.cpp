@@ -13,6 +13,7 @@
 #include "evidence/record_schema.hpp"
 #include "evidence/record_view.hpp"
 #include "record/json_reader.hpp"
+#include "record/json_writer.hpp"
 #include "util/scoped_fd.hpp"
 
 namespace asocat::evidence {
@@ -196,8 +197,7 @@ private:
 
     void check(std::string_view line) {
         const auto& root = m_document.root();
-        const std::string canonical = record::serialize_canonical(root);
-        if (canonical != line) {
+        if (record::serialize_canonical(root, m_scratch) != line) {
             stop(Problem::not_canonical,
                  "the bytes differ from the canonical form of the same JSON (whitespace, key "
                  "order of a re-serialised record, escaping or number form)");
@@ -364,6 +364,7 @@ private:
     std::string m_file;
     const PinnedKey& m_key;
     record::JsonDocument& m_document;
+    record::JsonWriter m_scratch; // reused for every canonical re-serialisation
     std::set<std::string>& m_open_sessions;
     const VerifyState* m_state;
     const std::optional<Ending>& m_previous;

@@ -809,7 +809,7 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
         writer.integer(value.as_integer());
         break;
     case JsonKind::string:
-        writer.text(value.as_string());
+        writer.text_prevalidated(value.as_string()); // the reader validated it
         break;
     case JsonKind::array:
         writer.begin_array();
@@ -821,7 +821,7 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
     case JsonKind::object:
         writer.begin_object();
         for (std::size_t i = 0; i < value.size(); ++i) {
-            writer.key(value.key(i));
+            writer.key_prevalidated(value.key(i));
             write_value(writer, value.value(i));
         }
         writer.end_object();
@@ -833,10 +833,13 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
 
 std::string serialize_canonical(const JsonValue& value) {
     JsonWriter writer;
-    write_value(writer, value);
-    std::string line = writer.take_line();
-    line.pop_back(); // take_line's '\n'
-    return line;
+    return std::string(serialize_canonical(value, writer));
+}
+
+std::string_view serialize_canonical(const JsonValue& value, JsonWriter& scratch) {
+    scratch.clear();
+    write_value(scratch, value);
+    return scratch.view();
 }
 
 } // namespace asocat::record

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "record/json_writer.hpp"
+
 namespace asocat::record {
 
 // Longer texts are refused before any byte is looked at.
@@ -177,5 +179,7 @@ private:
 // The canonical bytes of `value` (without a trailing LF), written by JsonWriter: for every line
 // JsonWriter produced, serialize_canonical(parse(line).root()) == line.
 std::string serialize_canonical(const JsonValue& value);
+// The same into `scratch`, reusing its buffer: the view is valid until `scratch` is used again.
+std::string_view serialize_canonical(const JsonValue& value, JsonWriter& scratch);
 
 } // namespace asocat::record

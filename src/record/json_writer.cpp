@@ -1,5 +1,8 @@
 #include "record/json_writer.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include "util/utf8.hpp"
@@ -15,7 +18,7 @@ void JsonWriter::before_value() {
         if (!m_first.back()) {
             m_out += ',';
         }
-        m_first.back() = false;
+        m_first.back() = 0;
     } else if (!m_out.empty()) {
         throw std::logic_error("JsonWriter: more than one top-level value");
     }
@@ -24,7 +27,7 @@ void JsonWriter::before_value() {
 JsonWriter& JsonWriter::begin_object() {
     before_value();
     m_out += '{';
-    m_first.push_back(true);
+    m_first.push_back(1);
     return *this;
 }
 
@@ -40,7 +43,7 @@ JsonWriter& JsonWriter::end_object() {
 JsonWriter& JsonWriter::begin_array() {
     before_value();
     m_out += '[';
-    m_first.push_back(true);
+    m_first.push_back(1);
     return *this;
 }
 
@@ -65,10 +68,14 @@ void require_utf8(std::string_view text) {
 } // namespace
 
 JsonWriter& JsonWriter::key(std::string_view name) {
+    require_utf8(name);
+    return key_prevalidated(name);
+}
+
+JsonWriter& JsonWriter::key_prevalidated(std::string_view name) {
     if (m_after_key) {
         throw std::logic_error("JsonWriter: key after key");
     }
-    require_utf8(name);
     before_value();
     m_out += '"';
     append_escaped(name);
@@ -79,9 +86,33 @@ JsonWriter& JsonWriter::key(std::string_view name) {
 
 void JsonWriter::append_escaped(std::string_view utf8) {
     static constexpr char hex[] = "0123456789abcdef";
-    for (const char c : utf8) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
+    // Copy runs of bytes that need no escape in one append; escape the rest one by one. Eight
+    // bytes at a time are checked for '"', '\\' or a control character (SWAR).
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        while (i + 8 <= utf8.size()) {
+            std::uint64_t v;
+            std::memcpy(&v, utf8.data() + i, sizeof v);
+            const std::uint64_t special = ((v - ones * 0x20) & ~v & highs) |
+                                          has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'));
+            if (special != 0) {
+                break;
+            }
+            i += 8;
+        }
+        if (i >= utf8.size()) {
+            break;
+        }
+        const auto u = static_cast<unsigned char>(utf8[i]);
+        if (u >= 0x20 && u != '"' && u != '\\') {
+            continue;
+        }
+        m_out.append(utf8.data() + run, i - run);
+        run = i + 1;
+        switch (u) {
         case '"':
             m_out += "\\\"";
             break;
@@ -103,20 +134,25 @@ void JsonWriter::append_escaped(std::string_view utf8) {
         case '\f':
             m_out += "\\f";
             break;
-        default:
-            if (u < 0x20) {
-                m_out += "\\u00";
-                m_out += hex[u >> 4];
-                m_out += hex[u & 0x0F];
-            } else {
-                m_out += c;
-            }
+        default: {
+            const char escape[6] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0x0F]};
+            m_out.append(escape, sizeof escape);
+        }
         }
     }
+    m_out.append(utf8.data() + run, utf8.size() - run);
 }
 
 JsonWriter& JsonWriter::text(std::string_view utf8) {
     require_utf8(utf8);
+    before_value();
+    m_out += '"';
+    append_escaped(utf8);
+    m_out += '"';
+    return *this;
+}
+
+JsonWriter& JsonWriter::text_prevalidated(std::string_view utf8) {
     before_value();
     m_out += '"';
     append_escaped(utf8);
@@ -138,7 +174,9 @@ JsonWriter& JsonWriter::integer(std::int64_t value) {
         throw std::out_of_range("JsonWriter: integer outside the I-JSON exact range");
     }
     before_value();
-    m_out += std::to_string(value);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    m_out.append(digits, static_cast<std::size_t>(end - digits));
     return *this;
 }
 
@@ -152,6 +190,19 @@ JsonWriter& JsonWriter::null() {
     before_value();
     m_out += "null";
     return *this;
+}
+
+std::string_view JsonWriter::view() const {
+    if (!m_first.empty() || m_after_key || m_out.empty()) {
+        throw std::logic_error("JsonWriter: document not complete");
+    }
+    return m_out;
+}
+
+void JsonWriter::clear() {
+    m_out.clear();
+    m_first.clear();
+    m_after_key = false;
 }
 
 std::string JsonWriter::take_line() {

@@ -29,6 +29,10 @@ public:
     JsonWriter& text(std::string_view utf8);
     // Any bytes; returns true if some had to be replaced because they were not UTF-8.
     bool text_lossy(std::string_view bytes);
+    // A string already known to be valid UTF-8 (decoded by the strict reader, which rejects
+    // anything else): skips the second validation pass. Anything else is undefined output.
+    JsonWriter& text_prevalidated(std::string_view utf8);
+    JsonWriter& key_prevalidated(std::string_view name);
 
     // Throws std::out_of_range outside +-kMaxExactInteger.
     JsonWriter& integer(std::int64_t value);
@@ -38,13 +42,18 @@ public:
     // The finished document plus '\n'. The writer is empty again afterwards.
     std::string take_line();
 
+    // The finished document without '\n', valid until the next call; then clear() to reuse the
+    // writer's buffer (the verifier serialises millions of records with one writer).
+    std::string_view view() const;
+    void clear();
+
 private:
     void before_value();
     void append_escaped(std::string_view utf8); // `utf8` already validated
 
     std::string m_out;
-    // One entry per open container: true while no member has been written yet.
-    std::vector<bool> m_first;
+    // One entry per open container: 1 while no member has been written yet.
+    std::vector<std::uint8_t> m_first;
     bool m_after_key = false;
 };
 

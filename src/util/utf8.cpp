@@ -1,6 +1,7 @@
 #include "util/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace asocat::util {
 
@@ -48,6 +49,22 @@ std::size_t utf8_sequence_length(std::string_view bytes, std::size_t pos) {
 bool is_valid_utf8(std::string_view bytes) {
     std::size_t pos = 0;
     while (pos < bytes.size()) {
+        // ASCII fast path, eight bytes at a time: records are mostly ASCII.
+        while (pos + 8 <= bytes.size()) {
+            std::uint64_t block;
+            std::memcpy(&block, bytes.data() + pos, sizeof block);
+            if ((block & 0x8080808080808080ULL) != 0) {
+                break;
+            }
+            pos += 8;
+        }
+        if (pos >= bytes.size()) {
+            break;
+        }
+        if (static_cast<std::uint8_t>(bytes[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
         const std::size_t n = utf8_sequence_length(bytes, pos);
         if (n == 0) {
             return false;
