@@ -1,5 +1,6 @@
 #include "record/json_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -16,17 +17,17 @@ void JsonWriter::before_value() {
     }
     if (!m_first.empty()) {
         if (!m_first.back()) {
-            m_out += ',';
+            put(',');
         }
         m_first.back() = 0;
-    } else if (!m_out.empty()) {
+    } else if (m_size != 0) {
         throw std::logic_error("JsonWriter: more than one top-level value");
     }
 }
 
 JsonWriter& JsonWriter::begin_object() {
     before_value();
-    m_out += '{';
+    put('{');
     m_first.push_back(1);
     return *this;
 }
@@ -36,13 +37,13 @@ JsonWriter& JsonWriter::end_object() {
         throw std::logic_error("JsonWriter: unbalanced end_object");
     }
     m_first.pop_back();
-    m_out += '}';
+    put('}');
     return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
     before_value();
-    m_out += '[';
+    put('[');
     m_first.push_back(1);
     return *this;
 }
@@ -52,7 +53,7 @@ JsonWriter& JsonWriter::end_array() {
         throw std::logic_error("JsonWriter: unbalanced end_array");
     }
     m_first.pop_back();
-    m_out += ']';
+    put(']');
     return *this;
 }
 
@@ -77,86 +78,93 @@ JsonWriter& JsonWriter::key_prevalidated(std::string_view name) {
         throw std::logic_error("JsonWriter: key after key");
     }
     before_value();
-    m_out += '"';
-    append_escaped(name);
-    m_out += "\":";
+    append_quoted(name);
+    put(':');
     m_after_key = true;
     return *this;
 }
 
-void JsonWriter::append_escaped(std::string_view utf8) {
+void JsonWriter::grow(std::size_t n) {
+    m_out.resize(std::max(m_out.size() * 2, m_size + n + 256));
+}
+
+void JsonWriter::put(std::string_view text) {
+    std::memcpy(room(text.size()), text.data(), text.size());
+    m_size += text.size();
+}
+
+void JsonWriter::append_quoted(std::string_view utf8) {
     static constexpr char hex[] = "0123456789abcdef";
-    // Copy runs of bytes that need no escape in one append; escape the rest one by one. Eight
-    // bytes at a time are checked for '"', '\\' or a control character (SWAR).
     constexpr std::uint64_t ones = 0x0101010101010101ULL;
     constexpr std::uint64_t highs = 0x8080808080808080ULL;
     const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-    std::size_t run = 0;
-    for (std::size_t i = 0; i < utf8.size(); ++i) {
-        while (i + 8 <= utf8.size()) {
+    // Worst case: every byte a six-byte \u00XX escape, plus the quotes.
+    char* out = room(utf8.size() * 6 + 2);
+    const char* in = utf8.data();
+    const char* const end = in + utf8.size();
+    *out++ = '"';
+    while (in < end) {
+        // Eight bytes at a time while none is '"', '\\' or a control character (SWAR).
+        if (end - in >= 8) {
             std::uint64_t v;
-            std::memcpy(&v, utf8.data() + i, sizeof v);
+            std::memcpy(&v, in, sizeof v);
             const std::uint64_t special = ((v - ones * 0x20) & ~v & highs) |
                                           has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'));
-            if (special != 0) {
-                break;
+            if (special == 0) {
+                std::memcpy(out, in, 8);
+                out += 8;
+                in += 8;
+                continue;
             }
-            i += 8;
         }
-        if (i >= utf8.size()) {
-            break;
-        }
-        const auto u = static_cast<unsigned char>(utf8[i]);
+        const auto u = static_cast<unsigned char>(*in++);
         if (u >= 0x20 && u != '"' && u != '\\') {
+            *out++ = static_cast<char>(u);
             continue;
         }
-        m_out.append(utf8.data() + run, i - run);
-        run = i + 1;
+        *out++ = '\\';
         switch (u) {
         case '"':
-            m_out += "\\\"";
+            *out++ = '"';
             break;
         case '\\':
-            m_out += "\\\\";
+            *out++ = '\\';
             break;
         case '\n':
-            m_out += "\\n";
+            *out++ = 'n';
             break;
         case '\r':
-            m_out += "\\r";
+            *out++ = 'r';
             break;
         case '\t':
-            m_out += "\\t";
+            *out++ = 't';
             break;
         case '\b':
-            m_out += "\\b";
+            *out++ = 'b';
             break;
         case '\f':
-            m_out += "\\f";
+            *out++ = 'f';
             break;
-        default: {
-            const char escape[6] = {'\\', 'u', '0', '0', hex[u >> 4], hex[u & 0x0F]};
-            m_out.append(escape, sizeof escape);
-        }
+        default:
+            *out++ = 'u';
+            *out++ = '0';
+            *out++ = '0';
+            *out++ = hex[u >> 4];
+            *out++ = hex[u & 0x0F];
         }
     }
-    m_out.append(utf8.data() + run, utf8.size() - run);
+    *out++ = '"';
+    m_size = static_cast<std::size_t>(out - m_out.data());
 }
 
 JsonWriter& JsonWriter::text(std::string_view utf8) {
     require_utf8(utf8);
-    before_value();
-    m_out += '"';
-    append_escaped(utf8);
-    m_out += '"';
-    return *this;
+    return text_prevalidated(utf8);
 }
 
 JsonWriter& JsonWriter::text_prevalidated(std::string_view utf8) {
     before_value();
-    m_out += '"';
-    append_escaped(utf8);
-    m_out += '"';
+    append_quoted(utf8);
     return *this;
 }
 
@@ -174,44 +182,40 @@ JsonWriter& JsonWriter::integer(std::int64_t value) {
         throw std::out_of_range("JsonWriter: integer outside the I-JSON exact range");
     }
     before_value();
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    m_out.append(digits, static_cast<std::size_t>(end - digits));
+    char* out = room(24);
+    m_size += static_cast<std::size_t>(std::to_chars(out, out + 24, value).ptr - out);
     return *this;
 }
 
 JsonWriter& JsonWriter::boolean(bool value) {
     before_value();
-    m_out += value ? "true" : "false";
+    put(value ? std::string_view("true") : std::string_view("false"));
     return *this;
 }
 
 JsonWriter& JsonWriter::null() {
     before_value();
-    m_out += "null";
+    put("null");
     return *this;
 }
 
 std::string_view JsonWriter::view() const {
-    if (!m_first.empty() || m_after_key || m_out.empty()) {
+    if (!m_first.empty() || m_after_key || m_size == 0) {
         throw std::logic_error("JsonWriter: document not complete");
     }
-    return m_out;
+    return {m_out.data(), m_size};
 }
 
 void JsonWriter::clear() {
-    m_out.clear();
+    m_size = 0;
     m_first.clear();
     m_after_key = false;
 }
 
 std::string JsonWriter::take_line() {
-    if (!m_first.empty() || m_after_key || m_out.empty()) {
-        throw std::logic_error("JsonWriter: document not complete");
-    }
-    std::string line = std::move(m_out);
+    std::string line(view());
     line += '\n';
-    m_out.clear();
+    clear();
     return line;
 }
 

@@ -49,9 +49,24 @@ public:
 
 private:
     void before_value();
-    void append_escaped(std::string_view utf8); // `utf8` already validated
+    void append_quoted(std::string_view utf8); // `utf8` already validated
+    // Room for `n` more bytes; the pointer is where they go. One capacity check per token
+    // rather than per byte: the verifier re-serialises every record it reads.
+    char* room(std::size_t n) {
+        if (m_size + n > m_out.size()) {
+            grow(n);
+        }
+        return m_out.data() + m_size;
+    }
+    void grow(std::size_t n);
+    void put(char c) {
+        *room(1) = c;
+        ++m_size;
+    }
+    void put(std::string_view text);
 
-    std::string m_out;
+    std::vector<char> m_out; // the document is m_out[0, m_size)
+    std::size_t m_size = 0;
     // One entry per open container: 1 while no member has been written yet.
     std::vector<std::uint8_t> m_first;
     bool m_after_key = false;
