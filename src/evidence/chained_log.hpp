@@ -38,6 +38,23 @@ struct EvidenceSettings {
 
 enum class Seal { none, checkpoint };
 
+// What a ChainedLog knows about the chain in the active file (copyable: an append that fails
+// restores the copy taken before it). At namespace scope, not nested: clang cannot default-
+// construct a nested class with member initialisers inside std::optional of its enclosing class.
+struct ChainTail {
+    std::string log_id;
+    std::string origin;
+    std::uint64_t covered = 0; // bytes of the file accounted for
+    std::uint64_t next_seq = 0;
+    util::Digest256 prev{};
+    CompactRange tree;
+    std::optional<std::uint64_t> last_checkpoint_seq;
+    std::string last_checkpoint_note; // links the next file to this one on rotation
+    util::Digest256 last_checkpoint_root{};
+    std::int64_t last_checkpoint_ms = 0; // wall clock, 0 if none yet
+    std::int64_t first_unsealed_ms = 0;  // wall clock of the oldest unsealed record
+};
+
 class ChainedLog {
 public:
     static util::Expected<ChainedLog> open(record::LogDirectory directory, SigningIdentity signer,
@@ -64,21 +81,7 @@ public:
     std::vector<std::string> take_notices() { return std::exchange(m_notices, {}); }
 
 private:
-    // What this process knows about the chain in the active file (copyable: an append that
-    // fails restores the copy taken before it).
-    struct Tail {
-        std::string log_id;
-        std::string origin;
-        std::uint64_t covered = 0; // bytes of the file accounted for
-        std::uint64_t next_seq = 0;
-        util::Digest256 prev{};
-        CompactRange tree;
-        std::optional<std::uint64_t> last_checkpoint_seq;
-        std::string last_checkpoint_note; // links the next file to this one on rotation
-        util::Digest256 last_checkpoint_root{};
-        std::int64_t last_checkpoint_ms = 0; // wall clock, 0 if none yet
-        std::int64_t first_unsealed_ms = 0;  // wall clock of the oldest unsealed record
-    };
+    using Tail = ChainTail;
 
     ChainedLog(record::LogDirectory directory, SigningIdentity signer, EvidenceSettings settings,
                std::string host)

@@ -327,16 +327,21 @@ const std::vector<std::string_view>& record_types() {
     return types;
 }
 
-std::string check_record_shape(const record::JsonValue& root, std::string_view type) {
+const Shape* record_shape(std::string_view type) {
     const auto& records = layouts().records;
     const auto found = records.find(type);
-    if (found == records.end()) {
+    return found != records.end() ? &found->second : nullptr;
+}
+
+std::string check_record_shape(const record::JsonValue& root, std::string_view type) {
+    const Shape* shape = record_shape(type);
+    if (shape == nullptr) {
         return "asocat.type \"" + std::string(type) + "\" is not a record type of format 2";
     }
     if (root.kind() != JsonKind::object) {
         return "a record must be a JSON object";
     }
-    return check_object(root, found->second, nullptr);
+    return check_object(root, *shape, nullptr);
 }
 
 std::string json_schema() {

@@ -42,6 +42,9 @@ struct Shape {
 // The record types of format 2, in the order the spec lists them.
 const std::vector<std::string_view>& record_types();
 
+// The layout of a record type, or nullptr if format 2 has no such type.
+const Shape* record_shape(std::string_view type);
+
 // Checks a parsed record against the layout of its asocat.type; empty if it conforms,
 // otherwise one sentence naming the member (e.g. "process.args[2] must be a string").
 std::string check_record_shape(const record::JsonValue& root, std::string_view type);

@@ -10,6 +10,7 @@
 #include "evidence/checkpoint.hpp"
 #include "evidence/log_records.hpp"
 #include "evidence/merkle.hpp"
+#include "evidence/record_scanner.hpp"
 #include "evidence/record_schema.hpp"
 #include "evidence/record_view.hpp"
 #include "record/json_reader.hpp"
@@ -46,7 +47,7 @@ std::string canonical_path(const std::string& file) {
 class FileWalk {
 public:
     FileWalk(std::string file, const PinnedKey& key, record::JsonDocument& document,
-             std::set<std::string>& open_sessions, const VerifyState* state,
+             std::set<std::string, std::less<>>& open_sessions, const VerifyState* state,
              const std::optional<Ending>& previous, VerifyReport& report)
         : m_file(std::move(file)), m_key(key), m_document(document), m_open_sessions(open_sessions),
           m_state(state), m_previous(previous), m_report(report) {}
@@ -84,6 +85,8 @@ public:
                 if (pending_torn) {
                     accept_recovery(line, torn, torn_offset, torn_line);
                     pending_torn = false;
+                } else if (scanned(line)) {
+                    // Canonical and well laid out: linked without building a tree.
                 } else if (parse(line)) {
                     check(line);
                 } else {
@@ -147,6 +150,21 @@ private:
     }
     [[noreturn]] void stop(Problem problem, std::string detail) const {
         throw Stop{finding(problem, std::move(detail))};
+    }
+
+    // The fast path: an ordinary record that scan_canonical_record accepts needs no parse.
+    // Log headers (they start a file) and checkpoints (their fields are checked in depth) take
+    // the full path, as does every line the scanner declines, so problems are named by it.
+    bool scanned(std::string_view line) {
+        if (m_next_seq == 0 || line.size() > kMaxLine) {
+            return false;
+        }
+        const auto fields = scan_canonical_record(line);
+        if (!fields || fields->type == "checkpoint" || fields->type == "log.header") {
+            return false;
+        }
+        link(line, *fields, nullptr);
+        return true;
     }
 
     // Parses into m_document; on failure remembers why (a torn line may still be recovered).
@@ -213,36 +231,47 @@ private:
         if (m_next_seq == 0) {
             start_log(*view);
         }
-        if (view->log != m_log_id) {
-            stop(Problem::wrong_log, "record of log " + std::string(view->log) + " in log " +
+        ChainFields fields{view->log, view->seq, view->prev, view->type, {}};
+        if (const auto* session = view->asocat->find("session"); session != nullptr) {
+            fields.session = session->as_string(); // the layout made it a string
+        }
+        link(line, fields, &*view);
+    }
+
+    // Checks a well-formed record's place in the chain and makes it the newest leaf. `view` is
+    // the parsed record, required for checkpoints.
+    void link(std::string_view line, const ChainFields& fields, const RecordView* view) {
+        m_current_seq = fields.seq;
+        if (fields.log != m_log_id) {
+            stop(Problem::wrong_log, "record of log " + std::string(fields.log) + " in log " +
                                          m_log_id + " (spliced from another log?)");
         }
-        if (view->seq != m_next_seq) {
+        if (fields.seq != m_next_seq) {
             stop(Problem::sequence,
-                 "seq " + std::to_string(view->seq) + " where " + std::to_string(m_next_seq) +
+                 "seq " + std::to_string(fields.seq) + " where " + std::to_string(m_next_seq) +
                      " was due: a record is missing, inserted, duplicated or moved");
         }
-        if (view->prev != m_prev) {
+        if (fields.prev != m_prev) {
             stop(Problem::chain, "prev is not the hash of the record before it: that record was "
                                  "changed, removed or moved");
         }
-        if (view->type == "checkpoint") {
+        const bool checkpoint = fields.type == "checkpoint";
+        if (checkpoint) {
             check_checkpoint(*view);
-        } else if (view->type == "session.start" || view->type == "session.end") {
-            const auto* session = view->asocat->find("session");
-            const std::string id(session->as_string());
-            if (view->type == "session.start") {
-                m_open_sessions.insert(id);
-                ++m_sessions;
-            } else {
-                m_open_sessions.erase(id);
+        } else if (fields.type == "session.start") {
+            m_open_sessions.emplace(fields.session);
+            ++m_sessions;
+        } else if (fields.type == "session.end") {
+            if (const auto open = m_open_sessions.find(fields.session);
+                open != m_open_sessions.end()) {
+                m_open_sessions.erase(open);
             }
         }
         const auto leaf = leaf_hash(line);
         m_tree.append(leaf);
         m_prev = leaf;
         ++m_next_seq;
-        m_ends_with_checkpoint = view->type == "checkpoint";
+        m_ends_with_checkpoint = checkpoint;
         check_state_at(m_tree.size());
     }
 
@@ -365,7 +394,7 @@ private:
     const PinnedKey& m_key;
     record::JsonDocument& m_document;
     record::JsonWriter m_scratch; // reused for every canonical re-serialisation
-    std::set<std::string>& m_open_sessions;
+    std::set<std::string, std::less<>>& m_open_sessions;
     const VerifyState* m_state;
     const std::optional<Ending>& m_previous;
     VerifyReport& m_report;
@@ -447,7 +476,7 @@ VerifyReport verify_logs(const std::vector<std::string>& files, const PinnedKey&
                          VerifyState* state) {
     VerifyReport report;
     record::JsonDocument document;
-    std::set<std::string> open_sessions;
+    std::set<std::string, std::less<>> open_sessions;
     std::optional<Ending> previous;
     std::set<std::string> verified_logs;
     std::vector<std::pair<std::string, std::string>> paths; // canonical path, log id

@@ -1,12 +1,11 @@
 #include "record/json_reader.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
 
+#include "record/json_string_scan.hpp"
 #include "record/json_writer.hpp"
 #include "util/utf8.hpp"
 
@@ -137,45 +136,6 @@ namespace {
 // they use the document's hash set.
 constexpr std::size_t kLinearKeyCheckLimit = 16;
 constexpr std::size_t kInitialKeyTableSlots = 128; // a power of two
-
-// Bytes a string can copy as they are: everything but '"', '\\', controls and non-ASCII.
-constexpr std::array<bool, 256> kPlainStringByte = [] {
-    std::array<bool, 256> plain{};
-    for (std::size_t b = 0x20; b < 0x80; ++b) {
-        plain[b] = b != '"' && b != '\\';
-    }
-    return plain;
-}();
-
-// Nonzero if a byte of `word` needs a look: '"', '\\', below 0x20 or above 0x7F. The lowest
-// flagged byte is exact; bytes above it may be flagged falsely (borrows), so only it counts.
-std::uint64_t special_string_bytes(std::uint64_t word) {
-    constexpr std::uint64_t ones = 0x0101010101010101;
-    constexpr std::uint64_t highs = 0x8080808080808080;
-    const auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-    return (word & highs) | ((word - ones * 0x20) & ~word & highs) |
-           zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\'));
-}
-
-// The first byte at or after `pos` that is not plain string content (or text.size()). Eight
-// bytes at a time: record strings are mostly long plain runs (times, ids, paths, hashes).
-std::size_t end_of_plain_run(std::string_view text, std::size_t pos) {
-    if constexpr (std::endian::native == std::endian::little) {
-        while (text.size() - pos >= 8) {
-            std::uint64_t word = 0;
-            std::memcpy(&word, text.data() + pos, sizeof word);
-            const std::uint64_t special = special_string_bytes(word);
-            if (special != 0) {
-                return pos + static_cast<std::size_t>(std::countr_zero(special)) / 8;
-            }
-            pos += 8;
-        }
-    }
-    while (pos < text.size() && kPlainStringByte[static_cast<unsigned char>(text[pos])]) {
-        ++pos;
-    }
-    return pos;
-}
 
 bool is_whitespace(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
