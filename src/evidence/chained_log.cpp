@@ -50,17 +50,21 @@ bool ChainedLog::unsealed() const {
            (!m_tail->last_checkpoint_seq || m_tail->next_seq > *m_tail->last_checkpoint_seq + 1);
 }
 
-std::string ChainedLog::render_next(const record::RecordDraft& draft) {
+void ChainedLog::stage(const record::RecordDraft& draft) {
     Tail& t = *m_tail;
-    std::string line = draft.render({t.log_id, t.next_seq, t.prev});
-    const auto leaf = leaf_hash(std::string_view(line).substr(0, line.size() - 1));
+    const auto leaf = leaf_hash(draft.render_into(m_lines, {t.log_id, t.next_seq, t.prev}));
     t.tree.append(leaf);
     t.prev = leaf;
     if (!unsealed()) {
         t.first_unsealed_ms = to_ms(draft.time());
     }
     ++t.next_seq;
-    return line;
+}
+
+std::string ChainedLog::render_next(const record::RecordDraft& draft) {
+    m_lines.clear();
+    stage(draft);
+    return std::string(m_lines.lines());
 }
 
 util::Expected<ChainedLog::SignedCheckpoint>
@@ -93,9 +97,9 @@ util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& 
         }
     }
     const Tail before = *m_tail;
-    std::string bytes;
+    m_lines.clear();
     for (const auto& draft : drafts) {
-        bytes += render_next(draft);
+        stage(draft);
     }
     const bool count_due = m_tail->next_seq - (before.last_checkpoint_seq.value_or(0)) >=
                            m_settings.checkpoint_records;
@@ -113,9 +117,9 @@ util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& 
         m_tail->last_checkpoint_ms = to_ms(draft->draft.time());
         m_tail->last_checkpoint_note = draft->note;
         m_tail->last_checkpoint_root = m_tail->tree.root();
-        bytes += render_next(draft->draft);
+        stage(draft->draft);
     }
-    if (auto written = record::LogDirectory::append(m_file, bytes); !written) {
+    if (auto written = record::LogDirectory::append(m_file, m_lines.lines()); !written) {
         *m_tail = before;
         return written.error();
     }

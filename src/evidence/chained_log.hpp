@@ -100,6 +100,9 @@ private:
     util::Expected<void> rotate();
     util::Expected<void> write_checkpoint(const char* reason);
 
+    // Renders `draft` as the next record onto m_lines and makes it the newest leaf.
+    void stage(const record::RecordDraft& draft);
+    // The same for a lone record, returned as its line.
     std::string render_next(const record::RecordDraft& draft);
     struct SignedCheckpoint {
         record::RecordDraft draft;
@@ -118,6 +121,7 @@ private:
     record::LogHandle m_file;                         // the active file, open while m_tail is set
     std::unique_ptr<record::JsonDocument> m_document; // not movable itself; reused per line
     std::vector<std::string> m_notices;
+    record::JsonWriter m_lines; // the records of one append, rendered in place
 };
 
 } // namespace asocat::evidence

@@ -20,7 +20,7 @@ void JsonWriter::before_value() {
             put(',');
         }
         m_first.back() = 0;
-    } else if (m_size != 0) {
+    } else if (m_size != m_line_start) {
         throw std::logic_error("JsonWriter: more than one top-level value");
     }
 }
@@ -200,7 +200,7 @@ JsonWriter& JsonWriter::null() {
 }
 
 std::string_view JsonWriter::view() const {
-    if (!m_first.empty() || m_after_key || m_size == 0) {
+    if (!m_first.empty() || m_after_key || m_size == 0 || m_line_start != 0) {
         throw std::logic_error("JsonWriter: document not complete");
     }
     return {m_out.data(), m_size};
@@ -208,8 +208,27 @@ std::string_view JsonWriter::view() const {
 
 void JsonWriter::clear() {
     m_size = 0;
+    m_line_start = 0;
     m_first.clear();
     m_after_key = false;
+}
+
+std::string_view JsonWriter::end_line() {
+    if (!m_first.empty() || m_after_key || m_size == m_line_start) {
+        throw std::logic_error("JsonWriter: document not complete");
+    }
+    const std::size_t start = m_line_start;
+    const std::size_t length = m_size - start;
+    put('\n');
+    m_line_start = m_size;
+    return {m_out.data() + start, length};
+}
+
+std::string_view JsonWriter::lines() const {
+    if (!m_first.empty() || m_after_key || m_size != m_line_start) {
+        throw std::logic_error("JsonWriter: a document is not complete");
+    }
+    return {m_out.data(), m_size};
 }
 
 std::string JsonWriter::take_line() {

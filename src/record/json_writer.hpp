@@ -47,6 +47,12 @@ public:
     std::string_view view() const;
     void clear();
 
+    // JSON Lines: ends the finished document with '\n' and lets another one follow in the same
+    // buffer. Returns the document without its '\n', valid until the writer is used again.
+    std::string_view end_line();
+    // Every line ended since clear(), each with its '\n'; valid until the writer is used again.
+    std::string_view lines() const;
+
 private:
     void before_value();
     void append_quoted(std::string_view utf8); // `utf8` already validated
@@ -67,6 +73,7 @@ private:
 
     std::vector<char> m_out; // the document is m_out[0, m_size)
     std::size_t m_size = 0;
+    std::size_t m_line_start = 0; // where the document being written begins
     // One entry per open container: 1 while no member has been written yet.
     std::vector<std::uint8_t> m_first;
     bool m_after_key = false;

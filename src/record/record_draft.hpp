@@ -38,6 +38,9 @@ public:
 
     // One canonical line, "\n" included.
     std::string render(const ChainPosition& position) const;
+    // The same line appended to `lines` (JSON Lines); returns it without its "\n", valid until
+    // `lines` is used again.
+    std::string_view render_into(JsonWriter& lines, const ChainPosition& position) const;
     const util::WallTime& time() const { return m_time; }
 
 private:

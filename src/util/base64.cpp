@@ -5,35 +5,35 @@
 
 namespace asocat::util {
 
-std::string base64_encode(std::string_view bytes) {
+std::size_t base64_encode_to(std::string_view bytes, char* out) {
     static constexpr char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
+    char* const begin = out;
     std::size_t i = 0;
     const auto byte = [&](std::size_t k) {
         return static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[k]));
     };
     for (; i + 3 <= bytes.size(); i += 3) {
         const std::uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-        out += alphabet[v & 63];
+        *out++ = alphabet[v >> 18 & 63];
+        *out++ = alphabet[v >> 12 & 63];
+        *out++ = alphabet[v >> 6 & 63];
+        *out++ = alphabet[v & 63];
     }
     const std::size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const std::uint32_t v = byte(i) << 16;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += "==";
-    } else if (rest == 2) {
-        const std::uint32_t v = byte(i) << 16 | byte(i + 1) << 8;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-        out += '=';
+    if (rest != 0) {
+        const std::uint32_t v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
+        *out++ = alphabet[v >> 18 & 63];
+        *out++ = alphabet[v >> 12 & 63];
+        *out++ = rest == 2 ? alphabet[v >> 6 & 63] : '=';
+        *out++ = '=';
     }
+    return static_cast<std::size_t>(out - begin);
+}
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out(base64_size(bytes.size()), '\0');
+    base64_encode_to(bytes, out.data());
     return out;
 }
 

@@ -1,6 +1,7 @@
 // RFC 4648 base64 with padding, for bytes that a JSON string cannot carry exactly.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,6 +9,13 @@
 namespace asocat::util {
 
 std::string base64_encode(std::string_view bytes);
+
+// Characters the encoding of `n` bytes takes.
+constexpr std::size_t base64_size(std::size_t n) {
+    return (n + 2) / 3 * 4;
+}
+// Writes the encoding to `out` (base64_size(bytes.size()) chars) and returns its length.
+std::size_t base64_encode_to(std::string_view bytes, char* out);
 
 // Strict decoding: standard alphabet, padding required, and only the canonical encoding of the
 // result is accepted (unused bits must be zero), so every value has exactly one text form.

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include <chrono>
-#include <cstdio>
+#include <stdexcept>
 
 namespace asocat::util {
 
@@ -19,20 +19,42 @@ std::int64_t monotonic_ns() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-std::string rfc3339(const WallTime& t) {
-    // Civil date from the calendar alone: gmtime_r would load /etc/localtime for nothing.
+std::size_t format_rfc3339(const WallTime& t, char* out) {
+    // Civil date from the calendar alone: gmtime_r would load /etc/localtime for nothing; and
+    // digits by hand, since every record carries at least one of these.
     using namespace std::chrono;
     const sys_seconds instant{seconds{t.seconds}};
     const sys_days day = floor<days>(instant);
     const year_month_day date{day};
     const hh_mm_ss time{instant - day};
-    char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%09lldZ",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                  static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()), static_cast<long long>(t.nanoseconds));
-    return buffer;
+    const auto digits = [&out](long long value, int count, char after) {
+        for (int i = count - 1; i >= 0; --i) {
+            out[i] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+        out += count;
+        if (after != 0) {
+            *out++ = after;
+        }
+    };
+    if (static_cast<int>(date.year()) < 0 || static_cast<int>(date.year()) > 9999 ||
+        t.nanoseconds < 0 || t.nanoseconds > 999'999'999) {
+        throw std::out_of_range("rfc3339: time outside what RFC 3339 can spell");
+    }
+    char* const begin = out;
+    digits(static_cast<int>(date.year()), 4, '-');
+    digits(static_cast<unsigned>(date.month()), 2, '-');
+    digits(static_cast<unsigned>(date.day()), 2, 'T');
+    digits(time.hours().count(), 2, ':');
+    digits(time.minutes().count(), 2, ':');
+    digits(time.seconds().count(), 2, '.');
+    digits(t.nanoseconds, 9, 'Z');
+    return static_cast<std::size_t>(out - begin);
+}
+
+std::string rfc3339(const WallTime& t) {
+    char buffer[kRfc3339Size];
+    return std::string(buffer, format_rfc3339(t, buffer));
 }
 
 std::optional<WallTime> parse_rfc3339(std::string_view text) {

@@ -61,3 +61,19 @@ TEST_CASE("the writer is reusable after take_line") {
     w.begin_array().end_array();
     CHECK(w.take_line() == "[]\n");
 }
+
+TEST_CASE("JSON Lines: documents follow each other in one buffer, each ended by a newline") {
+    JsonWriter w;
+    CHECK(w.begin_object().key("a").integer(1).end_object().end_line() == "{\"a\":1}");
+    CHECK(w.begin_array().text("x").end_array().end_line() == "[\"x\"]");
+    CHECK(w.lines() == "{\"a\":1}\n[\"x\"]\n");
+    CHECK_THROWS_AS(w.view(), std::logic_error); // more than one document
+    w.begin_object();
+    CHECK_THROWS_AS(w.lines(), std::logic_error); // one still open
+    CHECK_THROWS_AS(w.end_line(), std::logic_error);
+    w.end_object();
+    CHECK_THROWS_AS(w.integer(1), std::logic_error); // two values on one line
+    w.clear();
+    CHECK_THROWS_AS(w.end_line(), std::logic_error); // nothing to end
+    CHECK(w.lines().empty());
+}

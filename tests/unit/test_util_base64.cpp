@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <string>
+#include <string_view>
 
 #include "util/base64.hpp"
 
@@ -28,4 +30,14 @@ TEST_CASE("base64 decoding is strict and round-trips") {
     CHECK_FALSE(base64_decode("Zm-v"));   // URL alphabet
     CHECK_FALSE(base64_decode("Zm9v\n")); // whitespace
     CHECK_FALSE(base64_decode("===="));
+}
+
+TEST_CASE("base64 into a caller's buffer is the same encoding, sized by base64_size") {
+    using asocat::util::base64_size;
+    for (const std::string_view bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+        std::string out(base64_size(bytes.size()), '?');
+        CHECK(asocat::util::base64_encode_to(bytes, out.data()) == out.size());
+        CHECK(out == asocat::util::base64_encode(bytes));
+    }
+    CHECK(base64_size(32) == 44);
 }
