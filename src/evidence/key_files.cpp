@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "util/io.hpp"
+#include "util/random_id.hpp"
 
 namespace asocat::evidence {
 namespace {
@@ -78,17 +79,27 @@ util::Expected<SigningIdentity> identity_from_vkey(std::string_view vkey,
     return SigningIdentity{*pinned->name(), pinned->key().public_key(), std::string(vkey), source};
 }
 
-util::Expected<void> write_new_file(int dir, const std::string& name, const std::string& path,
-                                    std::string_view content, mode_t mode) {
-    util::ScopedFd fd(
-        ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+// Removes a temporary name when it goes out of scope, whether or not it was published.
+struct TemporaryName {
+    int dir;
+    std::string name;
+    ~TemporaryName() { ::unlinkat(dir, name.c_str(), 0); }
+};
+
+// Writes `content` under a temporary name, syncs it, then links it to `name` if that does not
+// exist yet. The file appears complete or not at all, so two processes creating the default
+// key at once never read half a key: exactly one link succeeds, the other gets EEXIST.
+util::Expected<void> publish_new_file(int dir, const std::string& name, const std::string& path,
+                                      std::string_view content, mode_t mode) {
+    auto unique = util::random_uuid();
+    if (!unique) {
+        return unique.error();
+    }
+    const TemporaryName temporary{dir, "." + name + "." + *unique};
+    util::ScopedFd fd(::openat(dir, temporary.name.c_str(),
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd) {
-        const int err = errno;
-        if (err == EEXIST) {
-            return util::Error(path + " already exists; remove it or choose another directory",
-                               EEXIST);
-        }
-        return util::Error::from_errno("cannot create " + path, err);
+        return util::Error::from_errno("cannot create a file next to " + path);
     }
     if (::fchmod(fd.get(), mode) != 0) { // the umask must not widen or narrow it
         return util::Error::from_errno("cannot set the mode of " + path);
@@ -98,6 +109,17 @@ util::Expected<void> write_new_file(int dir, const std::string& name, const std:
     }
     if (::fsync(fd.get()) != 0) {
         return util::Error::from_errno("cannot sync " + path);
+    }
+    if (::linkat(dir, temporary.name.c_str(), dir, name.c_str(), 0) != 0) {
+        const int err = errno;
+        if (err == EEXIST) {
+            return util::Error(path + " already exists; remove it or choose another directory",
+                               EEXIST);
+        }
+        return util::Error::from_errno("cannot create " + path, err);
+    }
+    if (::fsync(dir) != 0) { // the new name itself must survive a crash
+        return util::Error::from_errno("cannot sync the directory of " + path);
     }
     return {};
 }
@@ -195,13 +217,13 @@ util::Expected<SigningIdentity> create_key_files(const std::string& directory,
     }
     const std::string private_path = base + "/" + kPrivateKeyName;
     if (auto written =
-            write_new_file(real.get(), kPrivateKeyName, private_path,
-                           std::string(kIdentityPrefix) + vkey + "\n" + *private_pem, 0600);
+            publish_new_file(real.get(), kPrivateKeyName, private_path,
+                             std::string(kIdentityPrefix) + vkey + "\n" + *private_pem, 0600);
         !written) {
         return written.error();
     }
-    if (auto written = write_new_file(real.get(), kPublicKeyName, base + "/" + kPublicKeyName,
-                                      vkey + "\n" + *public_pem, 0644);
+    if (auto written = publish_new_file(real.get(), kPublicKeyName, base + "/" + kPublicKeyName,
+                                        vkey + "\n" + *public_pem, 0644);
         !written) {
         return written.error();
     }

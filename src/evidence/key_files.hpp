@@ -39,7 +39,8 @@ util::Expected<std::pair<SigningIdentity, Ed25519Key>> load_store_key(const std:
                                                                       const std::string& name);
 
 // Generates a key and writes audit.key and audit.pub into `directory` (created 0700 if
-// missing), never replacing existing files; refuses a directory others can write.
+// missing), never replacing existing files; refuses a directory others can write. Each file
+// appears complete or not at all; if audit.key appears meanwhile the error carries EEXIST.
 util::Expected<SigningIdentity> create_key_files(const std::string& directory,
                                                  const std::string& name,
                                                  const util::TrustPolicy& policy);

@@ -69,7 +69,10 @@ util::Expected<AuditTrail> AuditTrail::open(const config::Settings& settings,
         if (!identity && identity.error().errno_value() == ENOENT && settings.key_is_default) {
             identity = evidence::create_key_files(parent_directory(settings.key),
                                                   evidence::default_key_name(), trail.m_key_policy);
-            if (identity) {
+            if (!identity && identity.error().errno_value() == EEXIST) {
+                // Another wrapper created it first, just now: use theirs (it is complete).
+                identity = evidence::read_key_identity(settings.key, trail.m_key_policy);
+            } else if (identity) {
                 trail.m_notices.push_back("created signing key " + settings.key +
                                           "; verify logs with its public key " +
                                           parent_directory(settings.key) + "/" +

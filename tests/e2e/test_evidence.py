@@ -373,6 +373,37 @@ class Evidence(unittest.TestCase):
         self.assertEqual(run("verify", "--pubkey", "/nonexistent.pub", self.log), 66)
 
 
+class FirstUse(unittest.TestCase):
+    def test_concurrent_first_runs_share_one_new_key(self):
+        """Wrappers started together where no key exists yet: exactly one creates the default
+        key and says so; the others use it (never half of it); all run; one key signs all."""
+        root = h.make_temp_dir("first-use")
+        env = dict(h.base_environment(), XDG_CONFIG_HOME=os.path.join(root, "config"),
+                   XDG_STATE_HOME=os.path.join(root, "state"))
+        runs = [subprocess.Popen(["audited-socat", "-V"], executable=h.wrapper_path(), env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for _ in range(24)]
+        results = [(run.wait(timeout=h.scaled(h.EXIT_TIMEOUT)), run.stderr.read())
+                   for run in runs]
+        for run in runs:
+            run.stderr.close()
+        self.assertEqual([status for status, _ in results], [0] * len(runs), results)
+        announced = [err for _, err in results if b"created signing key" in err]
+        self.assertEqual(len(announced), 1, results)
+        self.assertEqual(sorted(err for _, err in results if err not in announced),
+                         [b""] * (len(runs) - 1))
+        keys = os.path.join(root, "config", "audited-socat")
+        self.assertEqual(sorted(os.listdir(keys)), ["audit.key", "audit.pub"])  # no temporaries
+        self.assertEqual(os.stat(os.path.join(keys, "audit.key")).st_mode & 0o777, 0o600)
+        done = subprocess.run([h.toolbox_path(), "verify", "--pubkey",
+                               os.path.join(keys, "audit.pub"),
+                               os.path.join(root, "state", "audited-socat", "audit.jsonl")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=h.scaled(60))
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn(f"{len(runs)} sessions: verified and complete".encode(), done.stdout)
+
+
 class Rotation(unittest.TestCase):
     def test_rotated_files_verify_as_one_chain_and_a_missing_one_is_named(self):
         env = h.base_environment()
