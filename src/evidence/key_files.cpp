@@ -72,11 +72,11 @@ std::optional<std::string_view> identity_line(std::string_view text) {
 
 util::Expected<SigningIdentity> identity_from_vkey(std::string_view vkey,
                                                    const std::string& source) {
-    auto pinned = PinnedKey::from_vkey(vkey);
-    if (!pinned) {
-        return pinned.error().with_context(source);
+    auto parsed = parse_vkey(vkey);
+    if (!parsed) {
+        return parsed.error().with_context(source);
     }
-    return SigningIdentity{*pinned->name(), pinned->key().public_key(), std::string(vkey), source};
+    return SigningIdentity{std::move(parsed->name), parsed->public_key, std::string(vkey), source};
 }
 
 // Removes a temporary name when it goes out of scope, whether or not it was published.

@@ -71,7 +71,7 @@ std::string encode_vkey(std::string_view name, const PublicKeyBytes& public_key)
     return std::string(name) + "+" + hex(id.data(), id.size()) + "+" + util::base64_encode(typed);
 }
 
-util::Expected<PinnedKey> PinnedKey::from_vkey(std::string_view vkey) {
+util::Expected<ParsedVkey> parse_vkey(std::string_view vkey) {
     const auto first = vkey.find('+');
     const auto second = first == std::string_view::npos ? first : vkey.find('+', first + 1);
     if (second == std::string_view::npos) {
@@ -92,11 +92,19 @@ util::Expected<PinnedKey> PinnedKey::from_vkey(std::string_view vkey) {
     if (id_hex != hex(id.data(), id.size())) {
         return util::Error("verifier key ID does not match its name and key");
     }
-    auto key = Ed25519Key::from_public(raw);
+    return ParsedVkey{name, raw};
+}
+
+util::Expected<PinnedKey> PinnedKey::from_vkey(std::string_view vkey) {
+    auto parsed = parse_vkey(vkey);
+    if (!parsed) {
+        return parsed.error();
+    }
+    auto key = Ed25519Key::from_public(parsed->public_key);
     if (!key) {
         return key.error();
     }
-    return PinnedKey(std::move(*key), name);
+    return PinnedKey(std::move(*key), std::move(parsed->name));
 }
 
 PinnedKey PinnedKey::from_key(Ed25519Key key, std::optional<std::string> name) {

@@ -23,6 +23,14 @@ KeyId key_id(std::string_view name, const PublicKeyBytes& public_key);
 // Non-empty UTF-8 without spaces, "+" or control characters.
 bool valid_key_name(std::string_view name);
 
+// A vkey taken apart and checked (name valid, Ed25519 type, key ID matching name and key), with
+// no OpenSSL object built: reading an identity costs no library start-up.
+struct ParsedVkey {
+    std::string name;
+    PublicKeyBytes public_key{};
+};
+util::Expected<ParsedVkey> parse_vkey(std::string_view vkey);
+
 // The key a verifier trusts. Built from a vkey ("<name>+<hex id>+<base64(0x01 || key)>"),
 // which pins the name too, or from a bare public key (PEM), which matches any name whose key ID
 // fits: the ID is derived from name and key, so it cannot be claimed for another key.

@@ -3,11 +3,7 @@
 // fixed point: what it writes parses and writes back identically. One document parses the
 // whole input, its canonical form, then each LF-separated line, as the verifier reuses one.
 //
-// Build and run (from the repository root):
-//   clang++ -g -O1 -std=c++20 -fsanitize=fuzzer,address,undefined -I src \
-//       tests/fuzz/fuzz_json_reader.cpp src/record/json_reader.cpp src/record/json_writer.cpp \
-//       src/util/utf8.cpp -o /tmp/fuzz_json_reader
-//   /tmp/fuzz_json_reader -max_total_time=300 /tmp/json_reader_corpus tests/fuzz/corpus/json_reader
+// Built and run by scripts/fuzz; replayed over its corpus by CTest (fuzz_replay_json_reader).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
