@@ -26,12 +26,17 @@ util::Error missing(std::string_view field) {
 } // namespace
 
 std::optional<util::Digest256> decode_digest(std::string_view base64) {
-    const auto bytes = util::base64_decode(base64);
-    if (!bytes || bytes->size() != 32) {
+    // 44 characters, one '=': anything longer cannot be 32 bytes, so it is not decoded at all.
+    char bytes[util::base64_decoded_capacity(util::base64_size(32))];
+    if (base64.size() != util::base64_size(32)) {
+        return std::nullopt;
+    }
+    const auto size = util::base64_decode_to(base64, bytes);
+    if (!size || *size != 32) {
         return std::nullopt;
     }
     util::Digest256 digest{};
-    std::memcpy(digest.data(), bytes->data(), digest.size());
+    std::memcpy(digest.data(), bytes, digest.size());
     return digest;
 }
 

@@ -37,7 +37,7 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+std::optional<std::size_t> base64_decode_to(std::string_view text, char* out) {
     if (text.size() % 4 != 0) {
         return std::nullopt;
     }
@@ -53,8 +53,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
         return t;
     }();
     const auto value = [](char c) -> int { return table[static_cast<unsigned char>(c)]; };
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
+    char* const begin = out;
     for (std::size_t i = 0; i < text.size(); i += 4) {
         const bool last = i + 4 == text.size();
         const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
@@ -69,18 +68,28 @@ std::optional<std::string> base64_decode(std::string_view text) {
             }
             v |= static_cast<std::uint32_t>(d) << (18 - 6 * k);
         }
-        out += static_cast<char>(v >> 16 & 0xFF);
+        *out++ = static_cast<char>(v >> 16 & 0xFF);
         if (pad < 2) {
-            out += static_cast<char>(v >> 8 & 0xFF);
+            *out++ = static_cast<char>(v >> 8 & 0xFF);
         }
         if (pad < 1) {
-            out += static_cast<char>(v & 0xFF);
+            *out++ = static_cast<char>(v & 0xFF);
         }
         // Non-canonical: bits below the last encoded byte must be zero.
         if ((pad == 1 && (v & 0xFF) != 0) || (pad == 2 && (v & 0xFFFF) != 0)) {
             return std::nullopt;
         }
     }
+    return static_cast<std::size_t>(out - begin);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    std::string out(base64_decoded_capacity(text.size()), '\0');
+    const auto size = base64_decode_to(text, out.data());
+    if (!size) {
+        return std::nullopt;
+    }
+    out.resize(*size);
     return out;
 }
 

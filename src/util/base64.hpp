@@ -21,4 +21,12 @@ std::size_t base64_encode_to(std::string_view bytes, char* out);
 // result is accepted (unused bits must be zero), so every value has exactly one text form.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Bytes base64_decode_to may write for `n` characters of text.
+constexpr std::size_t base64_decoded_capacity(std::size_t n) {
+    return n / 4 * 3;
+}
+// The same decoding into `out` (base64_decoded_capacity(text.size()) bytes); returns how many
+// bytes it holds, or nullopt (then `out` holds garbage).
+std::optional<std::size_t> base64_decode_to(std::string_view text, char* out);
+
 } // namespace asocat::util

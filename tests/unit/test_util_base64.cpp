@@ -41,3 +41,19 @@ TEST_CASE("base64 into a caller's buffer is the same encoding, sized by base64_s
     }
     CHECK(base64_size(32) == 44);
 }
+
+TEST_CASE("base64 decoding into a caller's buffer agrees with base64_decode") {
+    using asocat::util::base64_decode_to;
+    using asocat::util::base64_decoded_capacity;
+    for (const std::string_view text :
+         {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYmFy",
+          "Zm9=", "Zg=", "Z===", "Zm9v!A==", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}) {
+        std::string out(base64_decoded_capacity(text.size()), '?');
+        const auto size = base64_decode_to(text, out.data());
+        const auto whole = base64_decode(text);
+        REQUIRE(size.has_value() == whole.has_value());
+        if (size) {
+            CHECK(out.substr(0, *size) == *whole);
+        }
+    }
+}
