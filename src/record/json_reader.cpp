@@ -769,7 +769,7 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
         writer.integer(value.as_integer());
         break;
     case JsonKind::string:
-        writer.text_prevalidated(value.as_string()); // the reader validated it
+        writer.text(value.as_string());
         break;
     case JsonKind::array:
         writer.begin_array();
@@ -781,7 +781,7 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
     case JsonKind::object:
         writer.begin_object();
         for (std::size_t i = 0; i < value.size(); ++i) {
-            writer.key_prevalidated(value.key(i));
+            writer.key(value.key(i));
             write_value(writer, value.value(i));
         }
         writer.end_object();

@@ -57,28 +57,35 @@ JsonWriter& JsonWriter::end_array() {
     return *this;
 }
 
-namespace {
+JsonWriter::Mark JsonWriter::mark() const {
+    return {m_size, m_after_key, m_first.empty() ? std::uint8_t{0} : m_first.back()};
+}
 
-// Checked before anything is emitted, so a refused string leaves the document untouched.
-void require_utf8(std::string_view text) {
-    if (!util::is_valid_utf8(text)) {
-        throw std::logic_error("JsonWriter: text is not valid UTF-8");
+void JsonWriter::rewind(const Mark& mark) {
+    m_size = mark.size;
+    m_after_key = mark.after_key;
+    if (!m_first.empty()) {
+        m_first.back() = mark.first;
     }
 }
 
-} // namespace
-
-JsonWriter& JsonWriter::key(std::string_view name) {
-    require_utf8(name);
-    return key_prevalidated(name);
+bool JsonWriter::try_quoted_value(std::string_view utf8) {
+    const Mark before = mark();
+    before_value();
+    if (!append_quoted(utf8)) {
+        rewind(before); // a refused string leaves the document as it was
+        return false;
+    }
+    return true;
 }
 
-JsonWriter& JsonWriter::key_prevalidated(std::string_view name) {
+JsonWriter& JsonWriter::key(std::string_view name) {
     if (m_after_key) {
         throw std::logic_error("JsonWriter: key after key");
     }
-    before_value();
-    append_quoted(name);
+    if (!try_quoted_value(name)) {
+        throw std::logic_error("JsonWriter: key is not valid UTF-8");
+    }
     put(':');
     m_after_key = true;
     return *this;
@@ -93,7 +100,7 @@ void JsonWriter::put(std::string_view text) {
     m_size += text.size();
 }
 
-void JsonWriter::append_quoted(std::string_view utf8) {
+bool JsonWriter::append_quoted(std::string_view utf8) {
     static constexpr char hex[] = "0123456789abcdef";
     constexpr std::uint64_t ones = 0x0101010101010101ULL;
     constexpr std::uint64_t highs = 0x8080808080808080ULL;
@@ -104,11 +111,12 @@ void JsonWriter::append_quoted(std::string_view utf8) {
     const char* const end = in + utf8.size();
     *out++ = '"';
     while (in < end) {
-        // Eight bytes at a time while none is '"', '\\' or a control character (SWAR).
+        // Eight bytes at a time while none is '"', '\\', a control character or non-ASCII
+        // (SWAR); UTF-8 is validated here, in the same pass, not before it.
         if (end - in >= 8) {
             std::uint64_t v;
             std::memcpy(&v, in, sizeof v);
-            const std::uint64_t special = ((v - ones * 0x20) & ~v & highs) |
+            const std::uint64_t special = (v & highs) | ((v - ones * 0x20) & ~v & highs) |
                                           has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'));
             if (special == 0) {
                 std::memcpy(out, in, 8);
@@ -116,6 +124,17 @@ void JsonWriter::append_quoted(std::string_view utf8) {
                 in += 8;
                 continue;
             }
+        }
+        if (static_cast<unsigned char>(*in) >= 0x80) {
+            const std::size_t length =
+                util::utf8_sequence_length(utf8, static_cast<std::size_t>(in - utf8.data()));
+            if (length == 0) {
+                return false;
+            }
+            std::memcpy(out, in, length);
+            out += length;
+            in += length;
+            continue;
         }
         const auto u = static_cast<unsigned char>(*in++);
         if (u >= 0x20 && u != '"' && u != '\\') {
@@ -155,22 +174,18 @@ void JsonWriter::append_quoted(std::string_view utf8) {
     }
     *out++ = '"';
     m_size = static_cast<std::size_t>(out - m_out.data());
+    return true;
 }
 
 JsonWriter& JsonWriter::text(std::string_view utf8) {
-    require_utf8(utf8);
-    return text_prevalidated(utf8);
-}
-
-JsonWriter& JsonWriter::text_prevalidated(std::string_view utf8) {
-    before_value();
-    append_quoted(utf8);
+    if (!try_quoted_value(utf8)) {
+        throw std::logic_error("JsonWriter: text is not valid UTF-8");
+    }
     return *this;
 }
 
 bool JsonWriter::text_lossy(std::string_view bytes) {
-    if (util::is_valid_utf8(bytes)) {
-        text(bytes);
+    if (try_quoted_value(bytes)) {
         return false;
     }
     text(util::to_utf8_lossy(bytes));

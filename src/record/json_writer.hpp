@@ -25,14 +25,11 @@ public:
     // A member name; must be valid UTF-8 (names are our own constants).
     JsonWriter& key(std::string_view name);
 
-    // A string that the caller guarantees is valid UTF-8 (throws std::logic_error otherwise).
+    // A string that the caller guarantees is valid UTF-8 (throws std::logic_error otherwise,
+    // and the document stays as it was). Validated while it is escaped, in one pass.
     JsonWriter& text(std::string_view utf8);
     // Any bytes; returns true if some had to be replaced because they were not UTF-8.
     bool text_lossy(std::string_view bytes);
-    // A string already known to be valid UTF-8 (decoded by the strict reader, which rejects
-    // anything else): skips the second validation pass. Anything else is undefined output.
-    JsonWriter& text_prevalidated(std::string_view utf8);
-    JsonWriter& key_prevalidated(std::string_view name);
 
     // Throws std::out_of_range outside +-kMaxExactInteger.
     JsonWriter& integer(std::int64_t value);
@@ -55,7 +52,17 @@ public:
 
 private:
     void before_value();
-    void append_quoted(std::string_view utf8); // `utf8` already validated
+    // Where the document stands, to undo a value that turned out not to be UTF-8.
+    struct Mark {
+        std::size_t size;
+        bool after_key;
+        std::uint8_t first;
+    };
+    Mark mark() const;
+    void rewind(const Mark& mark);
+    // A quoted string as the next value (or key); false, with nothing written, if not UTF-8.
+    bool try_quoted_value(std::string_view utf8);
+    bool append_quoted(std::string_view utf8); // false if `utf8` is not UTF-8 (output partial)
     // Room for `n` more bytes; the pointer is where they go. One capacity check per token
     // rather than per byte: the verifier re-serialises every record it reads.
     char* room(std::size_t n) {

@@ -15,23 +15,18 @@ std::string_view RecordDraft::render_into(JsonWriter& w, const ChainPosition& po
     RawFields raw;
     char stamp[util::kRfc3339Size];
     char prev[util::base64_size(sizeof position.prev)];
-    // Fixed ASCII, so the names and these two values skip UTF-8 validation.
+    // The timestamp and prev are formatted on the stack: no heap string per record.
     w.begin_object();
-    w.key_prevalidated("@timestamp")
-        .text_prevalidated({stamp, util::format_rfc3339(m_time, stamp)});
-    w.key_prevalidated("ecs")
-        .begin_object()
-        .key_prevalidated("version")
-        .text(kEcsVersion)
-        .end_object();
+    w.key("@timestamp").text({stamp, util::format_rfc3339(m_time, stamp)});
+    w.key("ecs").begin_object().key("version").text(kEcsVersion).end_object();
     m_top_level(w, raw);
-    w.key_prevalidated("asocat").begin_object();
-    w.key_prevalidated("format").integer(kRecordFormat);
-    w.key_prevalidated("log").text(position.log_id);
-    w.key_prevalidated("seq").integer(static_cast<std::int64_t>(position.seq));
+    w.key("asocat").begin_object();
+    w.key("format").integer(kRecordFormat);
+    w.key("log").text(position.log_id);
+    w.key("seq").integer(static_cast<std::int64_t>(position.seq));
     const std::string_view prev_bytes(reinterpret_cast<const char*>(position.prev.data()),
                                       position.prev.size());
-    w.key_prevalidated("prev").text_prevalidated({prev, util::base64_encode_to(prev_bytes, prev)});
+    w.key("prev").text({prev, util::base64_encode_to(prev_bytes, prev)});
     m_asocat(w, raw);
     raw.write_member(w);
     w.end_object();

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <stdexcept>
+#include <string>
 
 #include "record/json_writer.hpp"
 
@@ -76,4 +78,20 @@ TEST_CASE("JSON Lines: documents follow each other in one buffer, each ended by 
     w.clear();
     CHECK_THROWS_AS(w.end_line(), std::logic_error); // nothing to end
     CHECK(w.lines().empty());
+}
+
+TEST_CASE("a string refused as not UTF-8 leaves the document exactly as it was") {
+    JsonWriter w;
+    w.begin_object().key("a").integer(1);
+    CHECK_THROWS_AS(w.key("a valid prefix, then \xC3"), std::logic_error); // truncated
+    w.key("b");
+    CHECK_THROWS_AS(w.text(std::string(40, 'x') + "\xED\xA0\x80"), std::logic_error); // surrogate
+    CHECK_THROWS_AS(w.text("\xF4\x90\x80\x80"), std::logic_error); // above U+10FFFF
+    CHECK_THROWS_AS(w.text("\xC0\xAF"), std::logic_error);         // overlong
+    w.begin_array();
+    CHECK_THROWS_AS(w.text("\x80"), std::logic_error); // as the first element
+    w.text("caf\xC3\xA9 \xF0\x9F\x98\x80");
+    CHECK_THROWS_AS(w.text("x\xFF"), std::logic_error); // after an element
+    w.text("end").end_array().end_object();
+    CHECK(w.take_line() == "{\"a\":1,\"b\":[\"caf\xC3\xA9 \xF0\x9F\x98\x80\",\"end\"]}\n");
 }
