@@ -20,67 +20,17 @@
 #include "capture/fd_passing.hpp"
 #include "capture/notify_filter.hpp"
 #include "capture/notify_listener.hpp"
+#include "traced_child.hpp"
 
 using namespace asocat;
 using capture::NotifyFilter;
 using capture::NotifyListener;
+using test::exited_with;
+using test::TracedChild;
 
 namespace {
 
 constexpr int kDiagnosticsLength = 519; // socat's diagnostics poll, see DESIGN.md section 4
-
-// A child running `body` under `filter`, its listener in the test process.
-struct TracedChild {
-    pid_t pid = -1;
-    std::optional<NotifyListener> listener;
-
-    TracedChild(const NotifyFilter& filter, const std::function<int()>& body) {
-        int channel[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) == 0);
-        pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::close(channel[0]);
-            const auto installed = filter.install();
-            if (installed.listener < 0) {
-                ::_exit(100);
-            }
-            const bool close_on_exec = (::fcntl(installed.listener, F_GETFD) & FD_CLOEXEC) != 0;
-            if (!close_on_exec || capture::send_fd(channel[1], installed.listener) != 0) {
-                ::_exit(101);
-            }
-            ::close(installed.listener);
-            ::close(channel[1]);
-            ::_exit(body());
-        }
-        ::close(channel[1]);
-        auto fd = capture::receive_fd(channel[0]);
-        ::close(channel[0]);
-        REQUIRE(fd);
-        auto adopted = NotifyListener::adopt(std::move(*fd));
-        REQUIRE(adopted);
-        listener.emplace(std::move(*adopted));
-    }
-
-    // The next notification; fails the test, rather than hanging it, if none comes in 10 s.
-    util::Expected<capture::Notification> receive() {
-        pollfd ready{listener->fd(), POLLIN, 0};
-        REQUIRE(::poll(&ready, 1, 10'000) == 1);
-        REQUIRE((ready.revents & POLLIN) != 0);
-        return listener->receive();
-    }
-
-    // The child's wait status.
-    int wait() {
-        int status = 0;
-        REQUIRE(::waitpid(pid, &status, 0) == pid);
-        return status;
-    }
-};
-
-bool exited_with(int status, int code) {
-    return WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
 
 } // namespace
 
