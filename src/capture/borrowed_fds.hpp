@@ -1,0 +1,44 @@
+// The supervisor's duplicates of traced processes' descriptors (pidfd_getfd), made once per
+// process and descriptor and kept while the tracee keeps its own: performing a call on a
+// duplicate acts on the same open file or socket. A duplicate also keeps that file open, so it
+// must be forgotten before the tracee's close, dup2 onto it, close_range, exec or exit is let
+// through, or a peer would never see EOF (DESIGN.md section 4).
+#pragma once
+
+#include <cstddef>
+#include <sys/types.h>
+#include <unordered_map>
+
+#include "capture/notify_listener.hpp"
+#include "util/error.hpp"
+#include "util/scoped_fd.hpp"
+
+namespace asocat::capture {
+
+class BorrowedFds {
+public:
+    // The supervisor's duplicate of descriptor `fd` of the caller of `call`, valid until it is
+    // forgotten. The caller's pidfd is opened on first use; both steps are followed by the
+    // pending-id check, so a reused pid never lends someone else's descriptor. Errors: EBADF
+    // (the caller has no such descriptor), ENOENT (the call is no longer pending).
+    util::Expected<int> borrow(const NotifyListener& listener, const Notification& call, int fd);
+
+    // The tracee closed or replaced `fd`.
+    void forget(pid_t pid, int fd);
+    // close_range(first, last) in the tracee.
+    void forget_range(pid_t pid, int first, int last);
+    // The tracee executed (close-on-exec descriptors are gone; the others are borrowed again
+    // on demand) or exited.
+    void forget_process(pid_t pid);
+
+    std::size_t size() const;
+
+private:
+    struct Process {
+        util::ScopedFd pidfd;
+        std::unordered_map<int, util::ScopedFd> fds;
+    };
+    std::unordered_map<pid_t, Process> m_processes;
+};
+
+} // namespace asocat::capture
