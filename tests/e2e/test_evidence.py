@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import pty
 import resource
 import shutil
 import subprocess
@@ -116,6 +117,44 @@ class Evidence(unittest.TestCase):
         self.assertRegex(done.stdout.decode(), r"^PASS .*audit\.jsonl: log [0-9a-f-]{36}, "
                                                 r"16 records, 5 checkpoints, 5 sessions")
         self.assertTrue(done.stdout.decode().endswith("verified and complete\n"))
+
+    def test_human_output_is_coloured_only_on_a_terminal(self):
+        lines = list(self.lines)
+        lines[2] = lines[2].replace(b'"seq":2', b'"seq":9')
+        bad = self.tampered(lines, "human")
+        argv = [h.toolbox_path(), "verify", "--pubkey", self.pub, bad]
+        piped = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=h.scaled(60))
+        self.assertEqual(piped.returncode, 1)
+        self.assertNotIn(b"\x1b[", piped.stdout)
+        first = piped.stdout.decode().splitlines()[0]
+        # journalctl --verify style: file:line, then seq, byte offset and the category.
+        self.assertRegex(first, r"^FAIL .*audit\.jsonl:3 \(seq 9, byte [1-9][0-9]*\): sequence: ")
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        for no_color, coloured in ((None, True), ("1", False)):
+            run_env = dict(env, NO_COLOR=no_color) if no_color else env
+            leader, follower = pty.openpty()
+            try:
+                done = subprocess.run(argv, stdout=follower, stderr=subprocess.PIPE, env=run_env,
+                                      timeout=h.scaled(60))
+                os.close(follower)
+                follower = -1
+                text = b""
+                while True:
+                    try:
+                        chunk = os.read(leader, 4096)
+                    except OSError:  # EIO: the terminal's other side is closed
+                        break
+                    if not chunk:
+                        break
+                    text += chunk
+            finally:
+                if follower >= 0:
+                    os.close(follower)
+                os.close(leader)
+            self.assertEqual(done.returncode, 1)
+            self.assertEqual(b"\x1b[" in text, coloured, text)
+            self.assertIn(b"FAIL", text)
 
     def test_an_independent_implementation_agrees(self):
         counts = independent.check_log(self.log, self.vkey)
