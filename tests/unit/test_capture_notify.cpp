@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <vector>
 
-#include "capture/fd_passing.hpp"
+#include "capture/listener_handover.hpp"
 #include "capture/notify_filter.hpp"
 #include "capture/notify_listener.hpp"
 #include "traced_child.hpp"
@@ -127,20 +127,37 @@ TEST_CASE("x32 system calls kill the process instead of passing unseen", "[captu
 }
 
 TEST_CASE("without a supervisor, trapped calls fail with ENOSYS", "[capture]") {
-    // socat must then die (the launcher's job); here: the kernel's side of that contract.
+    // socat must then die (the launcher's job); here: the kernel's side of that contract. Once
+    // the child has dropped its own copy (socat's goes with its exec), the supervisor's is the
+    // last: closing it leaves trapped calls failing instead of waiting.
     int gate[2];
     REQUIRE(::pipe2(gate, O_CLOEXEC) == 0);
     const NotifyFilter filter({SYS_getppid}, {});
-    TracedChild child(filter, [&gate] {
-        char byte = 0;
-        if (::read(gate[0], &byte, 1) != 1) { // until the listener is gone
-            return 2;
+    auto handover = capture::ListenerHandover::create();
+    REQUIRE(handover);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (handover->install_and_publish(filter) != 0) {
+            ::_exit(100);
         }
-        return ::syscall(SYS_getppid) == -1 && errno == ENOSYS ? 0 : 1;
-    });
-    child.listener.reset();
+        char byte = 0;
+        if (::read(gate[0], &byte, 1) != 1) { // until the supervisor's copy is gone
+            ::_exit(2);
+        }
+        ::close(handover->published_listener());
+        ::_exit(::syscall(SYS_getppid) == -1 && errno == ENOSYS ? 0 : 1);
+    }
+    util::ScopedFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    REQUIRE(pidfd);
+    {
+        auto listener = handover->take(pidfd.get());
+        REQUIRE(listener);
+    } // closed here
     REQUIRE(::write(gate[1], "g", 1) == 1);
-    CHECK(exited_with(child.wait(), 0));
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(exited_with(status, 0));
     ::close(gate[0]);
     ::close(gate[1]);
 }

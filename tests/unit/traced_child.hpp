@@ -1,4 +1,4 @@
-// A forked child that runs a test body under a NotifyFilter, with its listener handed to the
+// A forked child that runs a test body under a NotifyFilter, with its listener taken by the
 // test process (which answers the child's trapped calls). Shared by the capture unit tests.
 #pragma once
 
@@ -9,10 +9,10 @@
 #include <catch2/catch.hpp>
 #include <functional>
 #include <optional>
-#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
-#include "capture/fd_passing.hpp"
+#include "capture/listener_handover.hpp"
 #include "capture/notify_filter.hpp"
 #include "capture/notify_listener.hpp"
 
@@ -22,29 +22,23 @@ namespace asocat::test {
 struct TracedChild {
     pid_t pid = -1;
     std::optional<capture::NotifyListener> listener;
+    util::ScopedFd pidfd;
 
     TracedChild(const capture::NotifyFilter& filter, const std::function<int()>& body) {
-        int channel[2];
-        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) == 0);
+        // The child makes no trapped call to hand its listener over (see listener_handover).
+        auto handover = capture::ListenerHandover::create();
+        REQUIRE(handover);
         pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            ::close(channel[0]);
-            const auto installed = filter.install();
-            if (installed.listener < 0) {
+            if (handover->install_and_publish(filter) != 0) {
                 ::_exit(100);
             }
-            const bool close_on_exec = (::fcntl(installed.listener, F_GETFD) & FD_CLOEXEC) != 0;
-            if (!close_on_exec || capture::send_fd(channel[1], installed.listener) != 0) {
-                ::_exit(101);
-            }
-            ::close(installed.listener);
-            ::close(channel[1]);
             ::_exit(body());
         }
-        ::close(channel[1]);
-        auto fd = capture::receive_fd(channel[0]);
-        ::close(channel[0]);
+        pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+        REQUIRE(pidfd);
+        auto fd = handover->take(pidfd.get());
         REQUIRE(fd);
         auto adopted = capture::NotifyListener::adopt(std::move(*fd));
         REQUIRE(adopted);
