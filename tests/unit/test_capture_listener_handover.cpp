@@ -21,15 +21,9 @@ using test::TracedChild;
 TEST_CASE("the listener is handed over even when close and sendmsg are trapped", "[capture]") {
     // socat's real filter traps close, sendmsg and execve: a child that had to send its
     // listener would wait forever for an answer only the listener's holder can give.
-    TracedChild child(capture::socat_filter(), [] {
-        return ::syscall(SYS_copy_file_range, 0, nullptr, 1, nullptr, 1, 0) == -1 && errno == ENOSYS
-                   ? 0
-                   : 1;
-    });
-    auto call = child.receive();
-    REQUIRE(call);
-    CHECK(call->data.nr == SYS_copy_file_range);
-    REQUIRE(child.listener->fail(call->id, ENOSYS));
+    TracedChild child(capture::socat_filter(),
+                      [] { return test::refused_call_fails_with_enosys() ? 0 : 1; });
+    test::refuse_copy_file_range(child);
     CHECK(exited_with(child.wait(), 0));
 }
 

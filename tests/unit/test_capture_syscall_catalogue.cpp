@@ -51,18 +51,13 @@ TEST_CASE("socat's filter fits BPF and traps the catalogue but not the diagnosti
             return 3; // the poll went to the kernel itself
         }
         // A refused call: the supervisor answers ENOSYS, and the program can fall back.
-        return ::syscall(SYS_copy_file_range, 0, nullptr, 1, nullptr, 1, 0) == -1 && errno == ENOSYS
-                   ? 0
-                   : 4;
+        return test::refused_call_fails_with_enosys() ? 0 : 4;
     });
     // socketpair is trapped (socket lifecycle): let it run; then the refused call.
     auto pair_call = child.receive();
     REQUIRE(pair_call);
     CHECK(pair_call->data.nr == SYS_socketpair);
     REQUIRE(child.listener->allow(pair_call->id));
-    auto refused = child.receive();
-    REQUIRE(refused);
-    CHECK(refused->data.nr == SYS_copy_file_range);
-    REQUIRE(child.listener->fail(refused->id, ENOSYS));
+    test::refuse_copy_file_range(child);
     CHECK(exited_with(child.wait(), 0));
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <functional>
 #include <optional>
 #include <sys/syscall.h>
@@ -60,6 +61,20 @@ struct TracedChild {
         return status;
     }
 };
+
+// In a child: makes a call socat's filter refuses; true if the answer was ENOSYS.
+inline bool refused_call_fails_with_enosys() {
+    return ::syscall(SYS_copy_file_range, 0, nullptr, 1, nullptr, 1, 0) == -1 && errno == ENOSYS;
+}
+
+// In the test process: answers that call of `child` with ENOSYS.
+template <class Child>
+void refuse_copy_file_range(Child& child) {
+    auto call = child.receive();
+    REQUIRE(call);
+    CHECK(call->data.nr == SYS_copy_file_range);
+    REQUIRE(child.listener->fail(call->id, ENOSYS));
+}
 
 inline bool exited_with(int status, int code) {
     return WIFEXITED(status) && WEXITSTATUS(status) == code;
