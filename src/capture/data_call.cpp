@@ -1,0 +1,112 @@
+#include "capture/data_call.hpp"
+
+#include <limits.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "capture/tracee_memory.hpp"
+
+namespace asocat::capture {
+namespace {
+
+// The iovec array of readv/writev/preadv/pwritev, read from the caller in one copy.
+util::Expected<std::vector<MemoryRange>> iovecs(const NotifyListener& listener,
+                                                const Notification& call, std::uint64_t address,
+                                                std::uint64_t count) {
+    if (static_cast<std::int64_t>(count) < 0 || count > IOV_MAX) {
+        return util::Error("an iovec count the kernel refuses", EINVAL);
+    }
+    auto raw = read_tracee(listener, call, address, count * sizeof(iovec));
+    if (!raw) {
+        return raw.error();
+    }
+    std::vector<MemoryRange> ranges(count);
+    std::uint64_t total = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        iovec v{};
+        std::memcpy(&v, raw->data() + i * sizeof(iovec), sizeof v);
+        ranges[i] = {reinterpret_cast<std::uintptr_t>(v.iov_base), v.iov_len};
+        // The kernel refuses a total that does not fit ssize_t.
+        if (v.iov_len > static_cast<std::uint64_t>(SSIZE_MAX) - total) {
+            return util::Error("iovec lengths that overflow", EINVAL);
+        }
+        total += v.iov_len;
+    }
+    return ranges;
+}
+
+} // namespace
+
+std::uint64_t DataCall::total() const {
+    std::uint64_t sum = 0;
+    for (const auto& range : buffers) {
+        sum += range.length;
+    }
+    return sum;
+}
+
+util::Expected<std::optional<DataCall>> decode_data_call(const NotifyListener& listener,
+                                                         const Notification& call) {
+    const auto& a = call.data.args;
+    DataCall d;
+    d.fd = static_cast<int>(a[0]);
+    const auto plain = [&](Direction direction) {
+        d.direction = direction;
+        d.buffers = {{a[1], a[2]}};
+    };
+    const auto vectored = [&](Direction direction) -> util::Expected<void> {
+        d.direction = direction;
+        auto ranges = iovecs(listener, call, a[1], a[2]);
+        if (!ranges) {
+            return ranges.error();
+        }
+        d.buffers = std::move(*ranges);
+        return {};
+    };
+    switch (call.data.nr) {
+    case SYS_read:
+        plain(Direction::in);
+        break;
+    case SYS_write:
+        plain(Direction::out);
+        break;
+    case SYS_pread64:
+        plain(Direction::in);
+        d.offset = static_cast<std::int64_t>(a[3]);
+        break;
+    case SYS_pwrite64:
+        plain(Direction::out);
+        d.offset = static_cast<std::int64_t>(a[3]);
+        break;
+    case SYS_readv:
+    case SYS_writev:
+    case SYS_preadv:
+    case SYS_pwritev: {
+        const bool in = call.data.nr == SYS_readv || call.data.nr == SYS_preadv;
+        if (auto done = vectored(in ? Direction::in : Direction::out); !done) {
+            return done.error();
+        }
+        if (call.data.nr == SYS_preadv || call.data.nr == SYS_pwritev) {
+            // Passed as (low, high), but on 64-bit kernels the low register holds all of it and
+            // the high one is shifted out (pos_from_hilo): read it as the kernel does.
+            d.offset = static_cast<std::int64_t>(a[3]);
+        }
+        break;
+    }
+    case SYS_recvfrom:
+    case SYS_sendto:
+        plain(call.data.nr == SYS_recvfrom ? Direction::in : Direction::out);
+        d.flags = static_cast<int>(a[3]);
+        d.peer_address = a[4];
+        d.peer_length = a[5];
+        break;
+    default:
+        return std::optional<DataCall>();
+    }
+    return std::optional<DataCall>(std::move(d));
+}
+
+} // namespace asocat::capture
