@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -36,6 +38,60 @@ util::Expected<std::vector<MemoryRange>> iovecs(const NotifyListener& listener,
         total += v.iov_len;
     }
     return ranges;
+}
+
+// The SCM_RIGHTS descriptors in sendmsg's control data, as the kernel would walk it.
+std::vector<int> rights_in(const std::string& control) {
+    std::vector<int> fds;
+    msghdr walk{};
+    walk.msg_control = const_cast<char*>(control.data());
+    walk.msg_controllen = control.size();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&walk); c != nullptr; c = CMSG_NXTHDR(&walk, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len < CMSG_LEN(0)) {
+            continue;
+        }
+        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            fds.push_back(fd);
+        }
+    }
+    return fds;
+}
+
+// recvmsg/sendmsg: the msghdr, its iovecs and (for sendmsg) its control data, each read once.
+util::Expected<void> message(const NotifyListener& listener, const Notification& call,
+                             DataCall& d) {
+    d.message_header = call.data.args[1];
+    d.flags = static_cast<int>(call.data.args[2]);
+    auto raw = read_tracee(listener, call, d.message_header, sizeof(msghdr));
+    if (!raw) {
+        return raw.error();
+    }
+    msghdr header{};
+    std::memcpy(&header, raw->data(), sizeof header);
+    auto ranges =
+        iovecs(listener, call, reinterpret_cast<std::uintptr_t>(header.msg_iov), header.msg_iovlen);
+    if (!ranges) {
+        return ranges.error();
+    }
+    d.buffers = std::move(*ranges);
+    d.peer_address = reinterpret_cast<std::uintptr_t>(header.msg_name);
+    d.peer_length = header.msg_namelen;
+    d.control = {reinterpret_cast<std::uintptr_t>(header.msg_control), header.msg_controllen};
+    if (d.control.length > kMaxControlBytes) {
+        return util::Error("control data larger than the capture engine accepts", EINVAL);
+    }
+    if (d.direction == Direction::out && d.control.length > 0) {
+        auto control = read_tracee(listener, call, d.control.address, d.control.length);
+        if (!control) {
+            return control.error();
+        }
+        d.passed_fds = rights_in(*control);
+    }
+    return {};
 }
 
 } // namespace
@@ -102,6 +158,13 @@ util::Expected<std::optional<DataCall>> decode_data_call(const NotifyListener& l
         d.flags = static_cast<int>(a[3]);
         d.peer_address = a[4];
         d.peer_length = a[5];
+        break;
+    case SYS_recvmsg:
+    case SYS_sendmsg:
+        d.direction = call.data.nr == SYS_recvmsg ? Direction::in : Direction::out;
+        if (auto done = message(listener, call, d); !done) {
+            return done.error();
+        }
         break;
     default:
         return std::optional<DataCall>();

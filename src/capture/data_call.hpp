@@ -20,22 +20,35 @@ struct MemoryRange {
     std::uint64_t length = 0;
 };
 
+// Control data larger than this is refused (the kernel's own limit, net.core.optmem_max, is
+// 20-128 KiB by default).
+inline constexpr std::uint64_t kMaxControlBytes = 256 * 1024;
+
 struct DataCall {
     int fd = -1;
     Direction direction = Direction::in;
     std::vector<MemoryRange> buffers;   // in order; their lengths add up to total()
     std::optional<std::int64_t> offset; // pread64/pwrite64/preadv/pwritev
-    int flags = 0;                      // recvfrom/sendto
-    std::uint64_t peer_address = 0;     // recvfrom/sendto: the sockaddr pointer (0 if none)
-    std::uint64_t peer_length = 0;      // sendto: its length; recvfrom: the socklen_t pointer
+    int flags = 0;                      // recvfrom/sendto/recvmsg/sendmsg
+    std::uint64_t peer_address = 0;     // the sockaddr pointer (0 if none)
+    // sendto/sendmsg/recvmsg: its length (recvmsg: the room for it); recvfrom: the pointer to
+    // the socklen_t the kernel updates.
+    std::uint64_t peer_length = 0;
+    // recvmsg/sendmsg: the msghdr (the kernel writes msg_namelen, msg_controllen and
+    // msg_flags back into it on receive), and the control buffer.
+    std::uint64_t message_header = 0;
+    MemoryRange control;
+    // sendmsg: the descriptors an SCM_RIGHTS message passes, as the caller numbers them.
+    std::vector<int> passed_fds;
 
     std::uint64_t total() const;
 };
 
-// The description of `call`, or nullopt if it is not one of the calls handled here (recvmsg,
-// sendmsg and the mmsg forms carry control data and are taken apart elsewhere). Errors: EINVAL
-// for an iovec count the kernel would refuse (negative or above IOV_MAX) or lengths that
-// overflow, EFAULT for an unreadable iovec array, ENOENT if the call is no longer pending.
+// The description of `call`, or nullopt if it is not one of the calls handled here (the mmsg
+// forms come later). Errors: EINVAL for an iovec count the kernel would refuse (negative or
+// above IOV_MAX), lengths that overflow, or a control buffer above kMaxControlBytes; EFAULT
+// for unreadable iovec arrays, message headers or control data; ENOENT if the call is no
+// longer pending.
 util::Expected<std::optional<DataCall>> decode_data_call(const NotifyListener& listener,
                                                          const Notification& call);
 

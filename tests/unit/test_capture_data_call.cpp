@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <vector>
 
 #include "capture/data_call.hpp"
 #include "traced_child.hpp"
@@ -24,6 +26,23 @@ namespace {
 // Buffers at fixed addresses in the child (fork keeps the layout), so the test knows them.
 char g_first[7];
 char g_second[5];
+
+// Decodes the child's next `count` calls, answers each with 0, and waits for the child to exit
+// with 0.
+std::vector<capture::DataCall> decode_and_answer(TracedChild& child, int count) {
+    std::vector<capture::DataCall> seen;
+    for (int n = 0; n < count; ++n) {
+        auto call = child.receive();
+        REQUIRE(call);
+        auto decoded = capture::decode_data_call(*child.listener, *call);
+        REQUIRE(decoded);
+        REQUIRE(decoded->has_value());
+        seen.push_back(**decoded);
+        REQUIRE(child.listener->succeed(call->id, 0));
+    }
+    CHECK(exited_with(child.wait(), 0));
+    return seen;
+}
 
 } // namespace
 
@@ -43,17 +62,7 @@ TEST_CASE("plain, positioned, vectored and addressed data calls decode as the ke
     });
     const auto first = reinterpret_cast<std::uintptr_t>(g_first);
     const auto second = reinterpret_cast<std::uintptr_t>(g_second);
-    std::vector<capture::DataCall> seen;
-    for (int n = 0; n < 6; ++n) {
-        auto call = child.receive();
-        REQUIRE(call);
-        auto decoded = capture::decode_data_call(*child.listener, *call);
-        REQUIRE(decoded);
-        REQUIRE(decoded->has_value());
-        seen.push_back(**decoded);
-        REQUIRE(child.listener->succeed(call->id, 0));
-    }
-    CHECK(exited_with(child.wait(), 0));
+    const auto seen = decode_and_answer(child, 6);
 
     CHECK(seen[0].fd == 3);
     CHECK(seen[0].direction == Direction::in);
@@ -111,4 +120,44 @@ TEST_CASE("iovec arrays the kernel would refuse are refused, and other calls are
     CHECK_FALSE(decoded->has_value());
     REQUIRE(child.listener->succeed(other->id, 0));
     CHECK(exited_with(child.wait(), 0));
+}
+
+TEST_CASE("sendmsg and recvmsg: iovecs, peer, control data and the descriptors passed",
+          "[capture]") {
+    const capture::NotifyFilter filter({SYS_sendmsg, SYS_recvmsg}, {});
+    // Fixed addresses again; the test checks the decoder saw these, not copies.
+    static iovec pieces[2] = {{g_first, 3}, {g_second, 4}};
+    alignas(cmsghdr) static char control[CMSG_SPACE(2 * sizeof(int))];
+    static msghdr out_message{};
+    static msghdr in_message{};
+    TracedChild child(filter, [] {
+        out_message = msghdr{nullptr, 0, pieces, 2, control, sizeof control, 0};
+        in_message = msghdr{nullptr, 0, pieces, 1, control, sizeof control, 0};
+        // One SCM_RIGHTS message passing descriptors 0 and 2.
+        const cmsghdr rights{CMSG_LEN(2 * sizeof(int)), SOL_SOCKET, SCM_RIGHTS};
+        const int passed[2] = {0, 2};
+        std::memcpy(control, &rights, sizeof rights);
+        std::memcpy(CMSG_DATA(CMSG_FIRSTHDR(&out_message)), passed, sizeof passed);
+        return ::sendmsg(9, &out_message, MSG_NOSIGNAL) == 0 &&
+                       ::recvmsg(10, &in_message, MSG_PEEK) == 0
+                   ? 0
+                   : 1;
+    });
+    const auto seen = decode_and_answer(child, 2);
+
+    CHECK(seen[0].fd == 9);
+    CHECK(seen[0].direction == Direction::out);
+    CHECK(seen[0].flags == MSG_NOSIGNAL);
+    CHECK(seen[0].message_header == reinterpret_cast<std::uintptr_t>(&out_message));
+    REQUIRE(seen[0].buffers.size() == 2);
+    CHECK(seen[0].total() == 7);
+    CHECK(seen[0].control.length == sizeof control);
+    CHECK(seen[0].passed_fds == std::vector<int>{0, 2});
+
+    CHECK(seen[1].fd == 10);
+    CHECK(seen[1].direction == Direction::in);
+    CHECK(seen[1].flags == MSG_PEEK);
+    CHECK(seen[1].total() == 3);
+    CHECK(seen[1].control.address == reinterpret_cast<std::uintptr_t>(control));
+    CHECK(seen[1].passed_fds.empty());
 }
