@@ -14,9 +14,15 @@
 namespace asocat::capture {
 namespace {
 
-constexpr std::uint32_t kPending = 0;
-constexpr std::uint32_t kPublished = 1;
-constexpr std::uint32_t kFailed = 2;
+constexpr std::uint32_t kPending = 0;   // the child has not installed yet
+constexpr std::uint32_t kPublished = 1; // installed; waiting for the parent to take it
+constexpr std::uint32_t kFailed = 2;    // the child could not install
+constexpr std::uint32_t kTaken = 3;     // the parent holds its duplicate: the child may go on
+constexpr std::uint32_t kRefused = 4;   // the parent could not take it: the child must stop
+
+// How long a child waits for its parent to take the listener before it gives up.
+constexpr int kTakeWaitSlices = 100;
+constexpr timespec kSlice{0, 100'000'000};
 
 long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value, const timespec* timeout) {
     return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, value, timeout, nullptr,
@@ -61,17 +67,31 @@ int ListenerHandover::install_and_publish(const NotifyFilter& filter) const noex
     m_shared->step = installed.step;
     m_shared->state.store(installed.listener >= 0 ? kPublished : kFailed);
     futex(&m_shared->state, FUTEX_WAKE, 1, nullptr); // shared, not private: another process
-    return installed.error;
+    if (installed.listener < 0) {
+        return installed.error;
+    }
+    // Until the parent holds its duplicate, this copy is the only one: going on (an exec that
+    // is not trapped would close it) could leave the parent with nothing to take.
+    for (int slice = 0; slice < kTakeWaitSlices; ++slice) {
+        const std::uint32_t state = m_shared->state.load();
+        if (state == kTaken) {
+            return 0;
+        }
+        if (state != kPublished) {
+            return ECANCELED;
+        }
+        futex(&m_shared->state, FUTEX_WAIT, kPublished, &kSlice);
+    }
+    return ETIMEDOUT;
 }
 
 util::Expected<util::ScopedFd> ListenerHandover::take(int child_pidfd) const {
-    const timespec slice{0, 50'000'000}; // recheck that the child is alive every 50 ms
     std::uint32_t state = m_shared->state.load();
     while (state == kPending) {
         if (has_ended(child_pidfd)) {
             return util::Error("the child ended before installing its seccomp filter", ECHILD);
         }
-        futex(&m_shared->state, FUTEX_WAIT, kPending, &slice);
+        futex(&m_shared->state, FUTEX_WAIT, kPending, &kSlice); // then recheck the child
         state = m_shared->state.load();
     }
     if (state == kFailed) {
@@ -81,8 +101,12 @@ util::Expected<util::ScopedFd> ListenerHandover::take(int child_pidfd) const {
     }
     util::ScopedFd listener(
         static_cast<int>(::syscall(SYS_pidfd_getfd, child_pidfd, m_shared->listener, 0)));
+    const int taken_errno = errno;
+    m_shared->state.store(listener ? kTaken : kRefused);
+    futex(&m_shared->state, FUTEX_WAKE, 1, nullptr);
     if (!listener) {
-        return util::Error::from_errno("cannot take the seccomp listener from the child");
+        return util::Error::from_errno("cannot take the seccomp listener from the child",
+                                       taken_errno);
     }
     return listener;
 }

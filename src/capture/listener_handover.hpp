@@ -26,8 +26,10 @@ public:
     ListenerHandover(const ListenerHandover&) = delete;
     ~ListenerHandover();
 
-    // In the child: installs `filter` and publishes the listener (or the failure). No
-    // allocation, no trapped call. Returns the errno of a failure, 0 on success.
+    // In the child: installs `filter`, publishes the listener (or the failure) and waits until
+    // the parent has taken it. No allocation, no trapped call. Returns 0, or the errno of the
+    // failed installation, ECANCELED if the parent could not take it, ETIMEDOUT if it did not
+    // within 10 s.
     int install_and_publish(const NotifyFilter& filter) const noexcept;
 
     // In the child, after install_and_publish: its own copy of the listener. It closes with
@@ -35,8 +37,9 @@ public:
     // trapped (while it is open, the filter outlives the supervisor's copy).
     int published_listener() const noexcept { return m_shared->listener; }
 
-    // In the parent: waits until the child has published, then duplicates its listener through
-    // `child_pidfd`. Fails if the child failed to install (with its errno) or ended first.
+    // In the parent: waits until the child has published, duplicates its listener through
+    // `child_pidfd`, and lets the child go on. Fails if the child failed to install (with its
+    // errno) or ended first.
     util::Expected<util::ScopedFd> take(int child_pidfd) const;
 
 private:
