@@ -5,16 +5,26 @@
 #include <sys/socket.h>
 
 namespace asocat::capture {
+namespace {
 
-int send_fd(int socket, int fd) noexcept {
+// One byte of data with room for one descriptor: what both sides of the exchange use. Not
+// copyable: the header points into the object itself.
+struct OneFdMessage {
     char byte = 'L';
     iovec data{&byte, 1};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
+    msghdr header{nullptr, 0, &data, 1, control, sizeof control, 0};
+
+    OneFdMessage() = default;
+    OneFdMessage(const OneFdMessage&) = delete;
+    OneFdMessage& operator=(const OneFdMessage&) = delete;
+};
+
+} // namespace
+
+int send_fd(int socket, int fd) noexcept {
+    OneFdMessage m;
+    msghdr& message = m.header;
     cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -31,14 +41,8 @@ int send_fd(int socket, int fd) noexcept {
 }
 
 util::Expected<util::ScopedFd> receive_fd(int socket) {
-    char byte = 0;
-    iovec data{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
+    OneFdMessage m;
+    msghdr& message = m.header;
     ssize_t received = -1;
     do {
         received = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);

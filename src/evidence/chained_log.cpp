@@ -67,19 +67,31 @@ std::string ChainedLog::render_next(const record::RecordDraft& draft) {
     return std::string(m_lines.lines());
 }
 
-util::Expected<ChainedLog::SignedCheckpoint>
-ChainedLog::checkpoint_draft(const char* reason) const {
-    const Tail& t = *m_tail;
+util::Expected<void> ChainedLog::stage_checkpoint(const char* reason) {
+    Tail& t = *m_tail;
     Checkpoint checkpoint{t.origin, t.tree.size(), t.tree.root(), {}};
     auto note = sign_note(checkpoint.body(), m_signer.name, *m_key);
     if (!note) {
         return note.error().with_context("signing a checkpoint");
     }
-    return SignedCheckpoint{
-        checkpoint_record(
-            util::wall_now(),
-            CheckpointFacts{reason, checkpoint.size, checkpoint.root, t.tree.frontier(), *note}),
-        *note};
+    const auto draft = checkpoint_record(
+        util::wall_now(),
+        CheckpointFacts{reason, checkpoint.size, checkpoint.root, t.tree.frontier(), *note});
+    t.last_checkpoint_seq = t.next_seq;
+    t.last_checkpoint_ms = to_ms(draft.time());
+    t.last_checkpoint_note = std::move(*note);
+    t.last_checkpoint_root = checkpoint.root;
+    stage(draft);
+    return {};
+}
+
+util::Expected<void> ChainedLog::write_staged(const Tail& before) {
+    if (auto written = record::LogDirectory::append(m_file, m_lines.lines()); !written) {
+        *m_tail = before;
+        return written.error();
+    }
+    m_tail->covered = m_file.size;
+    return {};
 }
 
 util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& drafts, Seal seal,
@@ -108,42 +120,22 @@ util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& 
         return util::Error("cannot seal the log: the signing key is not loaded");
     }
     if (m_key && (seal == Seal::checkpoint || count_due)) {
-        auto draft = checkpoint_draft(seal == Seal::checkpoint ? reason : "count");
-        if (!draft) {
+        if (auto staged = stage_checkpoint(seal == Seal::checkpoint ? reason : "count"); !staged) {
             *m_tail = before;
-            return draft.error();
+            return staged.error();
         }
-        m_tail->last_checkpoint_seq = m_tail->next_seq;
-        m_tail->last_checkpoint_ms = to_ms(draft->draft.time());
-        m_tail->last_checkpoint_note = draft->note;
-        m_tail->last_checkpoint_root = m_tail->tree.root();
-        stage(draft->draft);
     }
-    if (auto written = record::LogDirectory::append(m_file, m_lines.lines()); !written) {
-        *m_tail = before;
-        return written.error();
-    }
-    m_tail->covered = m_file.size;
-    return {};
+    return write_staged(before);
 }
 
 util::Expected<void> ChainedLog::write_checkpoint(const char* reason) {
     const Tail before = *m_tail;
-    auto draft = checkpoint_draft(reason);
-    if (!draft) {
-        return draft.error();
-    }
-    m_tail->last_checkpoint_seq = m_tail->next_seq;
-    m_tail->last_checkpoint_ms = to_ms(draft->draft.time());
-    m_tail->last_checkpoint_note = draft->note;
-    m_tail->last_checkpoint_root = m_tail->tree.root();
-    const std::string line = render_next(draft->draft);
-    if (auto written = record::LogDirectory::append(m_file, line); !written) {
+    m_lines.clear();
+    if (auto staged = stage_checkpoint(reason); !staged) {
         *m_tail = before;
-        return written.error();
+        return staged.error();
     }
-    m_tail->covered = m_file.size;
-    return {};
+    return write_staged(before);
 }
 
 util::Expected<void> ChainedLog::sync() {

@@ -104,11 +104,10 @@ private:
     void stage(const record::RecordDraft& draft);
     // The same for a lone record, returned as its line.
     std::string render_next(const record::RecordDraft& draft);
-    struct SignedCheckpoint {
-        record::RecordDraft draft;
-        std::string note;
-    };
-    util::Expected<SignedCheckpoint> checkpoint_draft(const char* reason) const;
+    // Signs a checkpoint of everything staged so far and stages it after them.
+    util::Expected<void> stage_checkpoint(const char* reason);
+    // Appends what is staged; on failure the tail goes back to `before`.
+    util::Expected<void> write_staged(const Tail& before);
     bool unsealed() const;
     std::string archive_name() const;
 
