@@ -1,5 +1,6 @@
 #include "capture/borrowed_fds.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,11 +16,20 @@ util::Error gone() {
 
 } // namespace
 
+util::ScopedFd open_caller_pidfd(pid_t tid) {
+    constexpr unsigned kPidfdThread = O_EXCL; // PIDFD_THREAD; glibc 2.36 lacks the name
+    util::ScopedFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tid, 0)));
+    if (!pidfd && errno == EINVAL) {
+        pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, tid, kPidfdThread)));
+    }
+    return pidfd;
+}
+
 util::Expected<int> BorrowedFds::borrow(const NotifyListener& listener, const Notification& call,
                                         int fd) {
     auto found = m_processes.find(call.pid);
     if (found == m_processes.end()) {
-        util::ScopedFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, call.pid, 0)));
+        util::ScopedFd pidfd = open_caller_pidfd(call.pid);
         if (!pidfd) {
             return errno == ESRCH ? gone() : util::Error::from_errno("pidfd_open of a tracee");
         }
@@ -46,6 +56,22 @@ util::Expected<int> BorrowedFds::borrow(const NotifyListener& listener, const No
     const int borrowed = duplicate.get();
     process.fds.emplace(fd, std::move(duplicate));
     return borrowed;
+}
+
+void BorrowedFds::adopt(pid_t pid, int fd, util::ScopedFd duplicate) {
+    if (const auto found = m_processes.find(pid); found != m_processes.end()) {
+        found->second.fds.insert_or_assign(fd, std::move(duplicate));
+    }
+}
+
+std::optional<int> BorrowedFds::held(pid_t pid, int fd) const {
+    const auto process = m_processes.find(pid);
+    if (process == m_processes.end()) {
+        return std::nullopt;
+    }
+    const auto found = process->second.fds.find(fd);
+    return found == process->second.fds.end() ? std::nullopt
+                                              : std::optional<int>(found->second.get());
 }
 
 void BorrowedFds::forget(pid_t pid, int fd) {

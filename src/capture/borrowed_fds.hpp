@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <sys/types.h>
 #include <unordered_map>
 
@@ -15,6 +16,11 @@
 
 namespace asocat::capture {
 
+// A pidfd for the caller of a trapped call: the kernel reports the calling thread's id, and a
+// thread other than the leader needs a thread pidfd (PIDFD_THREAD, Linux 6.9), which
+// pidfd_getfd and polling accept as well (the descriptor table is the process's).
+util::ScopedFd open_caller_pidfd(pid_t tid);
+
 class BorrowedFds {
 public:
     // The supervisor's duplicate of descriptor `fd` of the caller of `call`, valid until it is
@@ -22,6 +28,13 @@ public:
     // pending-id check, so a reused pid never lends someone else's descriptor. Errors: EBADF
     // (the caller has no such descriptor), ENOENT (the call is no longer pending).
     util::Expected<int> borrow(const NotifyListener& listener, const Notification& call, int fd);
+
+    // Keeps `duplicate` as the supervisor's copy of descriptor `fd` of `pid` (a socket the
+    // supervisor accepted and installed there). `pid` must have lent a descriptor before.
+    void adopt(pid_t pid, int fd, util::ScopedFd duplicate);
+
+    // The supervisor's copy of `fd` of `pid`, if it holds one (no new borrowing).
+    std::optional<int> held(pid_t pid, int fd) const;
 
     // The tracee closed or replaced `fd`.
     void forget(pid_t pid, int fd);

@@ -40,27 +40,6 @@ util::Expected<std::vector<MemoryRange>> iovecs(const NotifyListener& listener,
     return ranges;
 }
 
-// The SCM_RIGHTS descriptors in sendmsg's control data, as the kernel would walk it.
-std::vector<int> rights_in(const std::string& control) {
-    std::vector<int> fds;
-    msghdr walk{};
-    walk.msg_control = const_cast<char*>(control.data());
-    walk.msg_controllen = control.size();
-    for (cmsghdr* c = CMSG_FIRSTHDR(&walk); c != nullptr; c = CMSG_NXTHDR(&walk, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-            c->cmsg_len < CMSG_LEN(0)) {
-            continue;
-        }
-        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (std::size_t i = 0; i < count; ++i) {
-            int fd = -1;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            fds.push_back(fd);
-        }
-    }
-    return fds;
-}
-
 // recvmsg/sendmsg: the msghdr, its iovecs and (for sendmsg) its control data, each read once.
 util::Expected<void> message(const NotifyListener& listener, const Notification& call,
                              DataCall& d) {
@@ -89,12 +68,32 @@ util::Expected<void> message(const NotifyListener& listener, const Notification&
         if (!control) {
             return control.error();
         }
-        d.passed_fds = rights_in(*control);
+        d.control_bytes = std::move(*control);
+        for_each_right(d.control_bytes, [&](int& fd) { d.passed_fds.push_back(fd); });
     }
     return {};
 }
 
 } // namespace
+
+void for_each_right(std::string& control, const std::function<void(int&)>& visit) {
+    msghdr walk{};
+    walk.msg_control = control.data();
+    walk.msg_controllen = control.size();
+    for (cmsghdr* c = CMSG_FIRSTHDR(&walk); c != nullptr; c = CMSG_NXTHDR(&walk, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+            c->cmsg_len < CMSG_LEN(0)) {
+            continue;
+        }
+        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            visit(fd);
+            std::memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof fd);
+        }
+    }
+}
 
 std::uint64_t DataCall::total() const {
     std::uint64_t sum = 0;

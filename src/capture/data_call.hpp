@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "capture/notify_listener.hpp"
@@ -38,11 +40,17 @@ struct DataCall {
     // msg_flags back into it on receive), and the control buffer.
     std::uint64_t message_header = 0;
     MemoryRange control;
-    // sendmsg: the descriptors an SCM_RIGHTS message passes, as the caller numbers them.
+    // sendmsg: the control data as read (once), and the descriptors its SCM_RIGHTS messages
+    // pass, as the caller numbers them.
+    std::string control_bytes;
     std::vector<int> passed_fds;
 
     std::uint64_t total() const;
 };
+
+// Visits every descriptor number in the SCM_RIGHTS messages of `control`, in order, walked as
+// the kernel walks it; `visit` may replace the number in place.
+void for_each_right(std::string& control, const std::function<void(int&)>& visit);
 
 // The description of `call`, or nullopt if it is not one of the calls handled here (the mmsg
 // forms come later). Errors: EINVAL for an iovec count the kernel would refuse (negative or

@@ -69,10 +69,19 @@ util::Expected<void> NotifyListener::succeed(std::uint64_t id, std::int64_t valu
     return respond({id, value, 0, 0});
 }
 
+util::Expected<int> NotifyListener::add_fd(std::uint64_t id, int fd, bool close_on_exec) {
+    return install_fd(id, fd, close_on_exec, 0);
+}
+
 util::Expected<int> NotifyListener::succeed_with_fd(std::uint64_t id, int fd, bool close_on_exec) {
+    return install_fd(id, fd, close_on_exec, SECCOMP_ADDFD_FLAG_SEND);
+}
+
+util::Expected<int> NotifyListener::install_fd(std::uint64_t id, int fd, bool close_on_exec,
+                                               std::uint32_t flags) {
     seccomp_notif_addfd addfd{};
     addfd.id = id;
-    addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+    addfd.flags = flags;
     addfd.srcfd = static_cast<std::uint32_t>(fd);
     addfd.newfd_flags = close_on_exec ? O_CLOEXEC : 0;
     const int installed = ::ioctl(m_fd.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);

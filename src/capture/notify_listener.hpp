@@ -42,12 +42,17 @@ public:
     util::Expected<void> allow(std::uint64_t id);
     util::Expected<void> fail(std::uint64_t id, int errno_value);
     util::Expected<void> succeed(std::uint64_t id, std::int64_t value);
+    // Installs `fd` in the caller without answering (descriptors a recvmsg passed); returns
+    // the caller's number for it.
+    util::Expected<int> add_fd(std::uint64_t id, int fd, bool close_on_exec);
     // Installs `fd` in the caller and, atomically, answers its call with the new number.
     util::Expected<int> succeed_with_fd(std::uint64_t id, int fd, bool close_on_exec);
 
 private:
     NotifyListener(util::ScopedFd fd, std::size_t notif_size, std::size_t response_size);
     util::Expected<void> respond(const seccomp_notif_resp& response);
+    util::Expected<int> install_fd(std::uint64_t id, int fd, bool close_on_exec,
+                                   std::uint32_t flags);
 
     util::ScopedFd m_fd;
     std::vector<unsigned char> m_notif;    // the kernel's seccomp_notif, at least ours

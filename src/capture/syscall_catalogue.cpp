@@ -49,24 +49,48 @@ const std::vector<TrappedSyscall>& trapped_syscalls() {
         {SYS_vfork, "vfork", H::process},
         {SYS_execve, "execve", H::process},
         {SYS_execveat, "execveat", H::process},
-        {SYS_sendfile, "sendfile", H::refuse},
-        {SYS_splice, "splice", H::refuse},
+        {SYS_exit_group, "exit_group", H::process},
+        {SYS_sendfile, "sendfile", H::transfer},
+        {SYS_splice, "splice", H::transfer},
         {SYS_tee, "tee", H::refuse},
         {SYS_vmsplice, "vmsplice", H::refuse},
-        {SYS_copy_file_range, "copy_file_range", H::refuse},
+        {SYS_copy_file_range, "copy_file_range", H::transfer},
         {SYS_io_uring_setup, "io_uring_setup", H::refuse},
         {SYS_process_vm_writev, "process_vm_writev", H::refuse},
     };
     return all;
 }
 
-NotifyFilter socat_filter() {
+bool trapped_at(const TrappedSyscall& call, bool data_calls) {
+    if (data_calls) {
+        return true;
+    }
+    // Without data capture, calls that only move bytes run natively; io_uring stays refused,
+    // since through it connect and accept would bypass the filter as well.
+    switch (call.handling) {
+    case Handling::move_in:
+    case Handling::move_out:
+    case Handling::transfer:
+        return false;
+    case Handling::refuse:
+        return call.nr == SYS_io_uring_setup;
+    default:
+        return true;
+    }
+}
+
+NotifyFilter socat_filter(bool data_calls) {
     std::vector<int> numbers;
     for (const auto& call : trapped_syscalls()) {
-        numbers.push_back(call.nr);
+        if (trapped_at(call, data_calls)) {
+            numbers.push_back(call.nr);
+        }
     }
-    return NotifyFilter(std::move(numbers),
-                        {{SYS_recvfrom, 2, kDiagnosticsPollLength, 3, MSG_DONTWAIT}});
+    std::vector<ArgumentExemption> exemptions;
+    if (data_calls) {
+        exemptions.push_back({SYS_recvfrom, 2, kDiagnosticsPollLength, 3, MSG_DONTWAIT});
+    }
+    return NotifyFilter(std::move(numbers), std::move(exemptions));
 }
 
 } // namespace asocat::capture

@@ -17,7 +17,9 @@ enum class Handling {
     move_out,   // bytes out of the caller (write, send*): copied out, performed, hashed
     socket,     // socket lifecycle (socket, bind, listen, accept, connect, shutdown, names)
     descriptor, // close, dup*, fcntl: borrowed duplicates are forgotten before it proceeds
-    process,    // fork, clone, exec: a new process or image to record
+    process,    // fork, clone, exec, exit: a new process, a new image, or its end
+    transfer,   // bytes from one descriptor to another inside the kernel (sendfile, splice,
+                // copy_file_range): emulated with a read and a write, both recorded
     refuse,     // moves bytes inside the kernel, or bypasses seccomp (io_uring): ENOSYS,
                 // on which programs fall back to read/write
 };
@@ -31,8 +33,11 @@ struct TrappedSyscall {
 // Every trapped call, x86_64 numbers.
 const std::vector<TrappedSyscall>& trapped_syscalls();
 
-// The filter socat runs under: the catalogue, with socat's diagnostics poll
-// (recvfrom(fd, buf, 519, MSG_DONTWAIT)) exempted.
-NotifyFilter socat_filter();
+// Whether `call` is trapped when data calls are (digest, full) or are not (meta) captured.
+bool trapped_at(const TrappedSyscall& call, bool data_calls);
+
+// The filter socat runs under: the catalogue (without the calls that only move bytes unless
+// `data_calls`), with socat's diagnostics poll (recvfrom(fd, buf, 519, MSG_DONTWAIT)) exempted.
+NotifyFilter socat_filter(bool data_calls = true);
 
 } // namespace asocat::capture

@@ -1,5 +1,6 @@
 #include "capture/tracee_memory.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/uio.h>
 
@@ -35,6 +36,31 @@ util::Expected<std::string> read_tracee(const NotifyListener& listener, const No
         return gone();
     }
     return bytes;
+}
+
+util::Expected<TraceeString> read_tracee_string(const NotifyListener& listener,
+                                                const Notification& call, std::uint64_t address,
+                                                std::size_t max_length) {
+    constexpr std::uint64_t kPage = 4096;
+    TraceeString text;
+    while (text.bytes.size() < max_length) {
+        // Never read across a page boundary in one step: the string may end just before an
+        // unmapped page.
+        const std::uint64_t at = address + text.bytes.size();
+        const std::size_t step =
+            std::min<std::size_t>(kPage - at % kPage, max_length - text.bytes.size());
+        auto chunk = read_tracee(listener, call, at, step);
+        if (!chunk) {
+            return chunk.error();
+        }
+        const auto end = chunk->find('\0');
+        text.bytes.append(*chunk, 0, end == std::string::npos ? chunk->size() : end);
+        if (end != std::string::npos) {
+            return text;
+        }
+    }
+    text.truncated = true;
+    return text;
 }
 
 util::Expected<void> write_tracee(const NotifyListener& listener, const Notification& call,

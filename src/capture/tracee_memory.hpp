@@ -20,6 +20,15 @@ namespace asocat::capture {
 util::Expected<std::string> read_tracee(const NotifyListener& listener, const Notification& call,
                                         std::uint64_t address, std::size_t length);
 
+// A NUL-terminated string of the caller (a path, an argv entry), read page by page.
+struct TraceeString {
+    std::string bytes;      // without the NUL
+    bool truncated = false; // no NUL within max_length bytes
+};
+util::Expected<TraceeString> read_tracee_string(const NotifyListener& listener,
+                                                const Notification& call, std::uint64_t address,
+                                                std::size_t max_length);
+
 // Writes `bytes` at `address` of the caller, after checking that the call is still pending.
 // Errors as for read_tracee.
 util::Expected<void> write_tracee(const NotifyListener& listener, const Notification& call,

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include "session/capture_level.hpp"
 #include "util/io.hpp"
 
 namespace asocat::config {
@@ -15,10 +16,11 @@ namespace {
 constexpr std::size_t kMaxConfigSize = 1 << 20;
 
 // Keys that later versions define (DESIGN.md section 9). Setting one now must not be silently
-// ignored: a user who asks for a policy or a capture level and does not get it is misled.
-constexpr std::array<std::string_view, 8> kReservedKeys = {
-    "capture", "policy", "identity", "ticket", "sinks", "retention", "alerts", "limits"};
-constexpr const char* kKnownKeys = "socat_path, log_dir, fail_open, key, key_name, [evidence]";
+// ignored: a user who asks for a policy and does not get it is misled.
+constexpr std::array<std::string_view, 7> kReservedKeys = {
+    "policy", "identity", "ticket", "sinks", "retention", "alerts", "limits"};
+constexpr const char* kKnownKeys =
+    "socat_path, log_dir, fail_open, key, key_name, capture, [evidence]";
 
 std::string where(const std::string& origin, const toml::source_region& region) {
     return origin + ":" + std::to_string(region.begin.line) + ":" +
@@ -46,6 +48,26 @@ util::Expected<std::string> absolute_path(const std::string& origin, const toml:
 }
 
 } // namespace
+
+std::string quoted_value(std::string_view value) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+        } else {
+            if (c == '"' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
 
 // A key is a path, or a URI for OpenSSL's store API ("pkcs11:...", "file:...").
 util::Expected<std::string> key_location(const std::string& origin, const toml::key& key,
@@ -148,6 +170,18 @@ util::Expected<ConfigValues> parse_config(std::string_view text, const std::stri
                                  "'key_name' must be a non-empty string without spaces or '+'");
             }
             values.key_name = key_name->get();
+        } else if (name == "capture") {
+            const auto* level = node.as_string();
+            const auto parsed =
+                level != nullptr ? session::parse_capture_level(level->get()) : std::nullopt;
+            if (!parsed) {
+                return key_error(origin, key,
+                                 "'capture' must be one of " +
+                                     std::string(session::capture_level_names()) +
+                                     (level != nullptr ? ", got " + quoted_value(level->get())
+                                                       : std::string(" (a quoted string)")));
+            }
+            values.capture = parsed;
         } else if (name == "evidence") {
             if (auto parsed = parse_evidence(origin, node, key, values.evidence); !parsed) {
                 return parsed.error();

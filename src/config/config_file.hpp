@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "session/capture_events.hpp"
 #include "util/error.hpp"
 #include "util/trusted_path.hpp"
 
@@ -26,8 +27,13 @@ struct ConfigValues {
     std::optional<bool> fail_open;
     std::optional<std::string> key; // a file path or an OpenSSL store URI ("pkcs11:...")
     std::optional<std::string> key_name;
+    std::optional<session::CaptureLevel> capture;
     EvidenceValues evidence;
 };
+
+// `value` in double quotes for a one-line error message: control characters become \xNN and
+// quotes and backslashes are escaped, so a value with a newline cannot split the line.
+std::string quoted_value(std::string_view value);
 
 // Parses `text`; `origin` names the file in error messages.
 util::Expected<ConfigValues> parse_config(std::string_view text, const std::string& origin);

@@ -8,17 +8,22 @@
 #include <string_view>
 
 #include "config/config_file.hpp"
+#include "session/capture_level.hpp"
 
 namespace asocat::config {
 namespace {
 
+// The capture level when no configuration or variable sets one: every byte hashed, nothing
+// stored (full keeps payload, which needs a retention decision the administrator makes).
+constexpr session::CaptureLevel kDefaultCapture = session::CaptureLevel::digest;
+
 // Contract names that later versions implement; set now, they stop the wrapper instead of being
 // silently ignored.
-constexpr std::array<std::string_view, 5> kReservedVariables = {
-    "AUDITED_SOCAT_CAPTURE", "AUDITED_SOCAT_TICKET", "AUDITED_SOCAT_POLICY",
-    "AUDITED_SOCAT_IDENTITY_TOKEN", "AUDITED_SOCAT_IDENTITY_TOKEN_FILE"};
-constexpr std::array<std::string_view, 4> kKnownVariables = {kEnvConfig, kEnvLogDir, kEnvSocat,
-                                                             kEnvKey};
+constexpr std::array<std::string_view, 4> kReservedVariables = {
+    "AUDITED_SOCAT_TICKET", "AUDITED_SOCAT_POLICY", "AUDITED_SOCAT_IDENTITY_TOKEN",
+    "AUDITED_SOCAT_IDENTITY_TOKEN_FILE"};
+constexpr std::array<std::string_view, 5> kKnownVariables = {kEnvConfig, kEnvLogDir, kEnvSocat,
+                                                             kEnvKey, kEnvCapture};
 
 bool contains(const auto& list, std::string_view name) {
     return std::find(list.begin(), list.end(), name) != list.end();
@@ -35,7 +40,8 @@ util::Expected<void> check_variable_names(const Environment& env) {
                                "it");
         }
         return util::Error("unknown environment variable " + name + " (known: " + kEnvConfig +
-                           ", " + kEnvLogDir + ", " + kEnvSocat + ", " + kEnvKey + ")");
+                           ", " + kEnvLogDir + ", " + kEnvSocat + ", " + kEnvKey + ", " +
+                           kEnvCapture + ")");
     }
     return {};
 }
@@ -96,6 +102,10 @@ void apply(Settings& settings, const ConfigValues& values, Origin origin) {
     if (values.key_name) {
         settings.key_name = values.key_name;
     }
+    if (values.capture) {
+        settings.capture = *values.capture;
+        settings.capture_origin = origin;
+    }
     const auto& e = values.evidence;
     for (const auto& [from, to] :
          {std::pair{&e.checkpoint_records, &settings.evidence.checkpoint_records},
@@ -145,6 +155,7 @@ const char* origin_name(Origin origin) {
 util::Expected<Settings> load_settings(const Environment& env, const Privilege& privilege,
                                        const Locations& locations) {
     Settings settings;
+    settings.capture = kDefaultCapture;
     // The system file must be root's alone, whoever runs us.
     if (auto read = read_into(settings, locations.system_config, 0, Origin::system_config, false);
         !read) {
@@ -152,7 +163,8 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
     }
     if (privilege.privileged) {
         // sudo or set-id: the invoking user controls HOME, XDG_* and AUDITED_SOCAT_*; none of
-        // it may steer a privileged run.
+        // it may steer a privileged run. In particular the capture level is the system
+        // config's (or the built-in default): a sudo user can neither lower nor raise it.
         if (settings.log_dir.empty()) {
             settings.log_dir = locations.system_log_dir;
         }
@@ -216,6 +228,17 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
         settings.key = *key;
         settings.key_is_default = false;
         settings.environment_used.emplace_back(kEnvKey);
+    }
+    if (auto capture = env.get(kEnvCapture)) {
+        const auto level = session::parse_capture_level(*capture);
+        if (!level) {
+            return util::Error("environment variable " + std::string(kEnvCapture) +
+                               " must be one of " + std::string(session::capture_level_names()) +
+                               ", got " + quoted_value(*capture));
+        }
+        settings.capture = *level;
+        settings.capture_origin = Origin::environment;
+        settings.environment_used.emplace_back(kEnvCapture);
     }
     if (settings.key.empty()) {
         auto config = xdg_directory(env, "XDG_CONFIG_HOME", ".config");

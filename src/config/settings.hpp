@@ -10,6 +10,7 @@
 #include "config/config_file.hpp"
 #include "config/environment.hpp"
 #include "config/privilege.hpp"
+#include "session/capture_events.hpp"
 #include "util/error.hpp"
 
 namespace asocat::config {
@@ -26,6 +27,10 @@ struct Settings {
     std::string key;                     // signing key file, or an OpenSSL store URI
     bool key_is_default = true;          // the embedded default: created on first use
     std::optional<std::string> key_name; // for store URIs (files carry their own name)
+    // What the capture supervisor records. load_settings starts from the built-in default
+    // (kDefaultCapture in settings.cpp); privileged runs take it from the system config only.
+    session::CaptureLevel capture = session::CaptureLevel::digest;
+    Origin capture_origin = Origin::builtin;
     EvidenceValues evidence;
     std::vector<std::string> config_files;     // files read, in order
     std::vector<std::string> environment_used; // variables that applied
@@ -43,6 +48,7 @@ inline constexpr const char* kEnvConfig = "AUDITED_SOCAT_CONFIG";
 inline constexpr const char* kEnvLogDir = "AUDITED_SOCAT_LOG_DIR";
 inline constexpr const char* kEnvSocat = "AUDITED_SOCAT_SOCAT";
 inline constexpr const char* kEnvKey = "AUDITED_SOCAT_KEY";
+inline constexpr const char* kEnvCapture = "AUDITED_SOCAT_CAPTURE";
 
 util::Expected<Settings> load_settings(const Environment& env, const Privilege& privilege,
                                        const Locations& locations = {});

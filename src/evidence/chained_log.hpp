@@ -76,6 +76,7 @@ public:
     util::Expected<void> tick();
 
     std::string active_path() const { return m_directory.path_of(record::kActiveLogName); }
+    const record::LogDirectory& directory() const { return m_directory; }
 
     // Things worth telling the user once (a damaged log was set aside), oldest first.
     std::vector<std::string> take_notices() { return std::exchange(m_notices, {}); }

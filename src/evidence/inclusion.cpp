@@ -1,8 +1,5 @@
 #include "evidence/inclusion.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -13,61 +10,13 @@
 #include "evidence/record_view.hpp"
 #include "record/json_reader.hpp"
 #include "util/base64.hpp"
-#include "util/scoped_fd.hpp"
+#include "util/line_reader.hpp"
 
 namespace asocat::evidence {
 namespace {
 
 constexpr std::string_view kHeader = "c2sp.org/tlog-proof@v1";
 constexpr std::size_t kMaxLine = 16 << 20;
-
-// Reads a log forward one line at a time, in bounded memory.
-class ForwardLines {
-public:
-    explicit ForwardLines(const std::string& path)
-        : m_path(path), m_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) {}
-
-    util::Expected<void> opened() const {
-        return m_fd ? util::Expected<void>() : util::Error::from_errno(m_path);
-    }
-
-    // The next complete line, nullopt at the end; throws on read errors and huge lines.
-    std::optional<std::string_view> next() {
-        for (;;) {
-            const auto lf = m_buffer.find('\n', m_start);
-            if (lf != std::string::npos) {
-                const std::string_view line(m_buffer.data() + m_start, lf - m_start);
-                m_start = lf + 1;
-                return line;
-            }
-            m_buffer.erase(0, m_start);
-            m_start = 0;
-            if (m_buffer.size() > kMaxLine) {
-                throw std::runtime_error(m_path + ": a line is longer than " +
-                                         std::to_string(kMaxLine) + " bytes");
-            }
-            m_chunk.resize(1 << 20);
-            ssize_t n;
-            do {
-                n = ::read(m_fd.get(), m_chunk.data(), m_chunk.size());
-            } while (n < 0 && errno == EINTR);
-            if (n < 0) {
-                throw std::runtime_error(util::Error::from_errno(m_path).describe());
-            }
-            if (n == 0) {
-                return std::nullopt;
-            }
-            m_buffer.append(m_chunk.data(), static_cast<std::size_t>(n));
-        }
-    }
-
-private:
-    std::string m_path;
-    util::ScopedFd m_fd;
-    std::string m_buffer;
-    std::string m_chunk;
-    std::size_t m_start = 0;
-};
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
     std::uint64_t value = 0;
@@ -135,7 +84,7 @@ util::Expected<InclusionProof> prove_inclusion(const std::string& log, std::uint
     bool found = false;
     record::JsonDocument document;
     // Pass 1: the record, and the first checkpoint that covers it.
-    ForwardLines scan(log);
+    util::LineReader scan(log, kMaxLine);
     if (auto ok = scan.opened(); !ok) {
         return ok.error();
     }
@@ -173,7 +122,7 @@ util::Expected<InclusionProof> prove_inclusion(const std::string& log, std::uint
                            " yet; prove it after the next checkpoint");
     }
     // Pass 2: the proof builder asks for leaf hashes in increasing order; read forward to each.
-    ForwardLines leaves(log);
+    util::LineReader leaves(log, kMaxLine);
     std::uint64_t next = 0;
     proof.path = inclusion_proof(seq, *size, [&](std::uint64_t index) {
         for (;; ++next) {

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "record/record_members.hpp"
 #include "util/base64.hpp"
 
 namespace asocat::evidence {
@@ -12,12 +13,7 @@ using record::RawFields;
 
 void write_event(JsonWriter& w, const char* kind, const char* category, const char* type,
                  const char* action) {
-    w.key("event").begin_object();
-    w.key("kind").text(kind);
-    w.key("category").begin_array().text(category).end_array();
-    w.key("type").begin_array().text(type).end_array();
-    w.key("action").text(action);
-    w.key("dataset").text("audited_socat.log");
+    record::begin_event(w, {kind, {category}, {type}, action, nullptr, "audited_socat.log"});
     w.end_object();
 }
 

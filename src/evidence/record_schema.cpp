@@ -92,6 +92,78 @@ const Shape kPrevious{{{"file", kString},
                        {"anomaly", kString, true}}};
 const Shape kTorn{{{"offset", kInt}, {"length", kInt}, {"sha256", kString}}};
 
+// --- capture records ---
+const Shape kCaptureEvent{{{"kind", kString},
+                           {"category", kArray, false, nullptr, kString},
+                           {"type", kArray, false, nullptr, kString},
+                           {"action", kString},
+                           {"outcome", kString, true},
+                           {"dataset", kString}}};
+const Shape kPidOnly{{{"pid", kInt}}};
+const Shape kCaptureStartProcess{
+    {{"pid", kInt}, {"executable", kString | kNull}, {"parent", kObject, false, &kPidOnly}}};
+const Shape kExecProcess{{{"pid", kInt},
+                          {"executable", kString | kNull},
+                          {"args", kArray, false, nullptr, kString},
+                          {"args_count", kInt},
+                          {"hash", kObject, true, &kHash}}};
+const Shape kExec{{{"path", kString}, {"outcome", kString}, {"args_truncated", kBool}}};
+const Shape kProcessEnd{{{"reason", kString},
+                         {"exit_code", kInt, true},
+                         {"signal", kString, true},
+                         {"signal_number", kInt, true}}};
+const Shape kEcsEndpoint{{{"address", kString, true}, {"ip", kString, true}, {"port", kInt, true}}};
+const Shape kNetwork{{{"transport", kString}, {"type", kString, true}}};
+const Shape kEndpoint{{{"family", kString},
+                       {"address", kString, true},
+                       {"port", kInt, true},
+                       {"abstract", kBool, true},
+                       {"family_number", kInt, true}}};
+const Shape kSocket{{{"fd", kInt},
+                     {"local", kObject, true, &kEndpoint},
+                     {"peer", kObject, true, &kEndpoint},
+                     {"error", kString, true},
+                     {"error_number", kInt, true},
+                     {"accepted_fd", kInt, true},
+                     {"backlog", kInt, true},
+                     {"how", kString, true}}};
+const Shape kDirection{{{"bytes", kInt},
+                        {"calls", kInt},
+                        {"sha256", kString, true},
+                        {"eof", kBool},
+                        {"first", kString, true},
+                        {"last", kString, true}}};
+const Shape kStream{{{"fd", kInt},
+                     {"kind", kString},
+                     {"path", kString, true},
+                     {"local", kObject, true, &kEndpoint},
+                     {"peer", kObject, true, &kEndpoint},
+                     {"reason", kString},
+                     {"in", kObject, false, &kDirection},
+                     {"out", kObject, false, &kDirection}}};
+const Shape kCall{{{"name", kString}, {"error", kString}}};
+const Shape kPayloadCopy{{{"pid", kInt}, {"fd", kInt}, {"direction", kString}, {"offset", kInt}}};
+const Shape kPayload{{{"fd", kInt},
+                      {"direction", kString},
+                      {"offset", kInt},
+                      {"length", kInt},
+                      {"file", kString, true},
+                      {"file_offset", kInt, true},
+                      {"copy_of", kObject, true, &kPayloadCopy}}};
+const Shape kTruncated{{{"fd", kInt},
+                        {"direction", kString},
+                        {"stored", kInt},
+                        {"stored_sha256", kString},
+                        {"reason", kString},
+                        {"limit", kInt}}};
+const Shape kCapture{{{"level", kString},
+                      {"processes", kInt},
+                      {"streams", kInt},
+                      {"bytes_in", kInt},
+                      {"bytes_out", kInt},
+                      {"refused_calls", kInt},
+                      {"error", kString, true}}};
+
 // asocat members every record starts with, and the optional exact-bytes list it may end with.
 std::vector<Field> asocat_fields(std::vector<Field> specific) {
     std::vector<Field> fields{
@@ -112,6 +184,7 @@ struct Layouts {
     Shape start_asocat{asocat_fields({{"session", kString},
                                       {"wrapper", kObject, false, &kWrapper},
                                       {"settings", kObject, false, &kSettings},
+                                      {"capture", kString, true}, // absent before 0.2
                                       {"identity", kObject, false, &kIdentity}})};
     Shape end_asocat{asocat_fields({{"session", kString}, {"end", kObject, false, &kEnd}})};
     Shape header_asocat{asocat_fields({{"origin", kString},
@@ -123,6 +196,37 @@ struct Layouts {
                                            {"frontier", kArray, false, nullptr, kString},
                                            {"note", kString}})};
     Shape recovery_asocat{asocat_fields({{"torn", kObject, false, &kTorn}})};
+    Shape session_only_asocat{asocat_fields({{"session", kString}})};
+    Shape exec_asocat{asocat_fields({{"session", kString}, {"exec", kObject, false, &kExec}})};
+    Shape process_end_asocat{
+        asocat_fields({{"session", kString}, {"end", kObject, false, &kProcessEnd}})};
+    Shape socket_asocat{
+        asocat_fields({{"session", kString}, {"socket", kObject, false, &kSocket}})};
+    Shape stream_asocat{
+        asocat_fields({{"session", kString}, {"stream", kObject, false, &kStream}})};
+    Shape call_asocat{asocat_fields({{"session", kString}, {"call", kObject, false, &kCall}})};
+    Shape payload_asocat{
+        asocat_fields({{"session", kString}, {"payload", kObject, false, &kPayload}})};
+    Shape truncated_asocat{
+        asocat_fields({{"session", kString}, {"truncated", kObject, false, &kTruncated}})};
+    Shape capture_asocat{
+        asocat_fields({{"session", kString}, {"capture", kObject, false, &kCapture}})};
+
+    // The ECS endpoints a socket record carries depend on who initiated (see the spec).
+    Shape socket_record(std::vector<Field> endpoints) const {
+        std::vector<Field> fields{{"event", kObject, false, &kCaptureEvent},
+                                  {"process", kObject, false, &kPidOnly}};
+        fields.insert(fields.end(), endpoints.begin(), endpoints.end());
+        fields.push_back({"network", kObject, false, &kNetwork});
+        return Shape{record_fields(std::move(fields), &socket_asocat)};
+    }
+    Shape connection_record() const {
+        return socket_record({{"source", kObject, true, &kEcsEndpoint},
+                              {"destination", kObject, true, &kEcsEndpoint}});
+    }
+    Shape server_record() const {
+        return socket_record({{"server", kObject, true, &kEcsEndpoint}});
+    }
 
     std::map<std::string_view, Shape> records{
         {"log.header", Shape{record_fields({{"event", kObject, false, &kLogEvent},
@@ -141,6 +245,34 @@ struct Layouts {
          Shape{record_fields({{"event", kObject, false, &kLogEvent}}, &checkpoint_asocat)}},
         {"log.recovery",
          Shape{record_fields({{"event", kObject, false, &kLogEvent}}, &recovery_asocat)}},
+        {"process.start", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                               {"process", kObject, false, &kCaptureStartProcess}},
+                                              &session_only_asocat)}},
+        {"process.exec", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                              {"process", kObject, false, &kExecProcess}},
+                                             &exec_asocat)}},
+        {"process.end", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                             {"process", kObject, false, &kEndProcess}},
+                                            &process_end_asocat)}},
+        {"socket.bind", server_record()},
+        {"socket.listen", server_record()},
+        {"socket.connect", connection_record()},
+        {"socket.accept", connection_record()},
+        {"socket.shutdown", socket_record({})},
+        {"stream.end", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                            {"process", kObject, false, &kPidOnly}},
+                                           &stream_asocat)}},
+        {"stream.payload", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                                {"process", kObject, false, &kPidOnly}},
+                                               &payload_asocat)}},
+        {"stream.truncated", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                                  {"process", kObject, false, &kPidOnly}},
+                                                 &truncated_asocat)}},
+        {"call.refused", Shape{record_fields({{"event", kObject, false, &kCaptureEvent},
+                                              {"process", kObject, false, &kPidOnly}},
+                                             &call_asocat)}},
+        {"capture.end",
+         Shape{record_fields({{"event", kObject, false, &kCaptureEvent}}, &capture_asocat)}},
     };
 };
 
@@ -322,8 +454,11 @@ void write_field_schema(record::JsonWriter& w, std::uint8_t kinds, const Shape* 
 } // namespace
 
 const std::vector<std::string_view>& record_types() {
-    static const std::vector<std::string_view> types{"log.header", "session.start", "session.end",
-                                                     "checkpoint", "log.recovery"};
+    static const std::vector<std::string_view> types{
+        "log.header",       "session.start", "session.end",     "checkpoint",  "log.recovery",
+        "process.start",    "process.exec",  "process.end",     "socket.bind", "socket.listen",
+        "socket.connect",   "socket.accept", "socket.shutdown", "stream.end",  "stream.payload",
+        "stream.truncated", "call.refused",  "capture.end"};
     return types;
 }
 

@@ -141,11 +141,42 @@ util::Expected<void> AuditTrail::write(const std::vector<record::RecordDraft>& d
 }
 
 util::Expected<void> AuditTrail::sync() {
+    // Payload first: a synced record must not name bytes that could still be lost.
+    if (m_payload) {
+        if (auto synced = guard(record::LogDirectory::sync(*m_payload)); !synced) {
+            return synced;
+        }
+    }
     return m_log ? guard(m_log->sync()) : util::Expected<void>();
 }
 
 util::Expected<void> AuditTrail::tick() {
     return m_log ? guard(m_log->tick()) : util::Expected<void>();
+}
+
+util::Expected<std::uint64_t> AuditTrail::append_payload(const std::string& name,
+                                                         std::string_view bytes) {
+    if (!m_log) {
+        return std::uint64_t{0}; // fail_open without a log: nothing is kept
+    }
+    if (!m_payload) {
+        auto opened = m_log->directory().open_log(name, true);
+        if (!opened) {
+            if (auto guarded = guard(opened.error()); !guarded) {
+                return guarded.error();
+            }
+            return std::uint64_t{0};
+        }
+        m_payload = std::move(*opened);
+    }
+    const std::uint64_t offset = m_payload->size;
+    if (auto appended = record::LogDirectory::append(*m_payload, bytes); !appended) {
+        if (auto guarded = guard(appended.error()); !guarded) {
+            return guarded.error();
+        }
+        return std::uint64_t{0};
+    }
+    return offset;
 }
 
 util::Expected<void> AuditTrail::load_key() {

@@ -33,6 +33,10 @@ public:
     // Interval checkpoints and heartbeats; see evidence::ChainedLog::tick.
     util::Expected<void> tick();
 
+    // Full capture: appends `bytes` to the payload file `name` in the log directory (created
+    // on first use) and returns the offset they start at.
+    util::Expected<std::uint64_t> append_payload(const std::string& name, std::string_view bytes);
+
     bool recording() const { return m_log.has_value(); }
     std::string describe() const;
     std::int64_t tick_interval_ms() const { return m_tick_ms; }
@@ -51,6 +55,7 @@ private:
     util::TrustPolicy m_key_policy{0};
     std::int64_t m_tick_ms = 1000;
     std::vector<std::string> m_notices;
+    std::optional<record::LogHandle> m_payload;
 };
 
 } // namespace asocat::launch

@@ -39,7 +39,8 @@ void mirror_stop(const GatedChild& child, int stop_signal) {
 
 util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& relay,
                                           std::int64_t tick_ms,
-                                          const std::function<util::Expected<void>()>& on_tick) {
+                                          const std::function<util::Expected<void>()>& on_tick,
+                                          const Tripwire& tripwire) {
     util::ScopedFd timer(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (!timer) {
         return util::Error::from_errno("timerfd_create");
@@ -50,14 +51,19 @@ util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& 
     if (::timerfd_settime(timer.get(), 0, &schedule, nullptr) != 0) {
         return util::Error::from_errno("timerfd_settime");
     }
+    bool armed = tripwire.fd >= 0;
     for (;;) {
-        pollfd fds[2] = {{relay.fd(), POLLIN, 0}, {timer.get(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
+        pollfd fds[3] = {
+            {relay.fd(), POLLIN, 0}, {timer.get(), POLLIN, 0}, {tripwire.fd, POLLIN, 0}};
+        if (::poll(fds, armed ? 3 : 2, -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }
             return util::Error::from_errno("poll");
         }
+        // The supervisor also ends, legitimately, right after socat's main process: socat's
+        // own end is looked for before the tripwire counts.
+        const bool tripped = armed && fds[2].revents != 0;
         if ((fds[1].revents & POLLIN) != 0) {
             std::uint64_t expirations = 0;
             if (::read(timer.get(), &expirations, sizeof expirations) < 0 && errno != EAGAIN) {
@@ -67,19 +73,22 @@ util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& 
                 return ticked.error();
             }
         }
-        if ((fds[0].revents & POLLIN) == 0) {
-            continue;
-        }
-        auto info = relay.next();
-        if (!info) {
-            return info.error();
-        }
-        if (info->ssi_signo != SIGCHLD) {
-            if (SignalRelay::should_relay(*info, child.pid()) &&
-                pidfd_send_signal(child.pidfd(), static_cast<int>(info->ssi_signo)) != 0 &&
-                errno != ESRCH) { // ESRCH: socat has just exited; its status is on its way
-                return util::Error::from_errno("relaying a signal to socat");
+        if ((fds[0].revents & POLLIN) != 0) {
+            auto info = relay.next();
+            if (!info) {
+                return info.error();
             }
+            if (info->ssi_signo != SIGCHLD) {
+                if (SignalRelay::should_relay(*info, child.pid()) &&
+                    pidfd_send_signal(child.pidfd(), static_cast<int>(info->ssi_signo)) != 0 &&
+                    errno != ESRCH) { // ESRCH: socat has just exited; its status is on its way
+                    return util::Error::from_errno("relaying a signal to socat");
+                }
+                if (!tripped) {
+                    continue;
+                }
+            }
+        } else if (!tripped) {
             continue;
         }
         // SIGCHLD coalesces: collect every state change that is pending.
@@ -93,6 +102,12 @@ util::Expected<Termination> wait_for_exit(const GatedChild& child, SignalRelay& 
                 return util::Error::from_errno("waitid");
             }
             if (state.si_pid == 0) {
+                if (tripped) {
+                    if (auto verdict = tripwire.on_ready(); !verdict) {
+                        return verdict.error();
+                    }
+                    armed = false;
+                }
                 break; // nothing more to report
             }
             switch (state.si_code) {

@@ -26,7 +26,7 @@ int pidfd_open(pid_t pid) {
 // Between fork and exec: only async-signal-safe calls, no allocation, no exceptions.
 [[noreturn]] void run_child(pid_t parent, util::Pipe& gate, util::Pipe& exec_error,
                             const char* path, char* const* argv, char* const* envp,
-                            const InheritedSignalState& signals) {
+                            const InheritedSignalState& signals, PreExecHook hook) {
     // The parent's ends: the gate must read EOF once the parent alone lets go of it.
     ::close(gate.write_end.release());
     ::close(exec_error.read_end.release());
@@ -43,6 +43,9 @@ int pidfd_open(pid_t pid) {
         ::_exit(kAbandonedStatus);
     }
     signals.restore();
+    if (hook.run != nullptr && hook.run(hook.context) != 0) {
+        ::_exit(kAbandonedStatus); // the parent learns why from the hook's own channel
+    }
     ::execve(path, argv, envp);
     const int err = errno;
     ssize_t ignored = ::write(exec_error.write_end.get(), &err, sizeof err);
@@ -57,7 +60,8 @@ int exec_failure_status(int errno_value) {
 }
 
 util::Expected<GatedChild> GatedChild::spawn(const ExecRequest& request,
-                                             const InheritedSignalState& signals) {
+                                             const InheritedSignalState& signals,
+                                             PreExecHook hook) {
     auto gate = util::make_pipe();
     if (!gate) {
         return gate.error();
@@ -81,7 +85,7 @@ util::Expected<GatedChild> GatedChild::spawn(const ExecRequest& request,
     }
     if (pid == 0) {
         run_child(parent, *gate, *exec_error, request.path.c_str(), argv.data(), request.envp,
-                  signals);
+                  signals, hook);
     }
     GatedChild child;
     child.m_pid = pid;
@@ -130,11 +134,22 @@ util::Expected<Termination> GatedChild::kill_and_reap() {
 }
 
 util::Expected<void> GatedChild::release() {
+    if (auto opened = open_gate(); !opened) {
+        return opened;
+    }
+    return exec_result();
+}
+
+util::Expected<void> GatedChild::open_gate() {
     const char go = 1;
     if (auto sent = util::write_all(m_gate.get(), {&go, 1}); !sent) {
         return sent.error().with_context("releasing socat");
     }
     m_gate.reset();
+    return {};
+}
+
+util::Expected<void> GatedChild::exec_result() {
     int err = 0;
     std::size_t got = 0;
     while (got < sizeof err) {

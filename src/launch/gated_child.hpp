@@ -21,10 +21,18 @@ struct ExecRequest {
     char* const* envp; // passed through untouched
 };
 
+// Runs in the child after the gate opened, just before exec (the capture engine installs its
+// seccomp filter here): async-signal-safe, no allocation. Returns 0, or an errno that makes the
+// child exit with status 125 without exec.
+struct PreExecHook {
+    int (*run)(const void* context) noexcept = nullptr;
+    const void* context = nullptr;
+};
+
 class GatedChild {
 public:
-    static util::Expected<GatedChild> spawn(const ExecRequest& request,
-                                            const InheritedSignalState& signals);
+    static util::Expected<GatedChild>
+    spawn(const ExecRequest& request, const InheritedSignalState& signals, PreExecHook hook = {});
 
     GatedChild(GatedChild&&) = default;
     GatedChild& operator=(GatedChild&&) = default;
@@ -37,6 +45,10 @@ public:
     // Opens the gate and waits until execve has either replaced the child (success) or failed
     // (the errno of the failure).
     util::Expected<void> release();
+    // release() in two steps, for a parent with work between them (taking the seccomp
+    // listener the hook publishes): open_gate() lets the child go on, exec_result() waits.
+    util::Expected<void> open_gate();
+    util::Expected<void> exec_result();
 
     // Closes the gate: the child exits with status 125 without exec.
     void abandon();

@@ -9,15 +9,19 @@
 #include <sys/utsname.h>
 
 #include "asocat_version.hpp"
+#include "capture/listener_handover.hpp"
+#include "capture/syscall_catalogue.hpp"
 #include "config/environment.hpp"
 #include "config/privilege.hpp"
 #include "config/settings.hpp"
 #include "launch/audit_trail.hpp"
 #include "launch/child_wait.hpp"
+#include "launch/enclosing_session.hpp"
 #include "launch/gated_child.hpp"
 #include "launch/self_image.hpp"
 #include "launch/signal_relay.hpp"
 #include "launch/socat_locator.hpp"
+#include "launch/supervisor_process.hpp"
 #include "record/session_records.hpp"
 #include "session/kernel_identity.hpp"
 #include "session/session_facts.hpp"
@@ -28,6 +32,8 @@ namespace asocat::launch {
 namespace {
 
 constexpr const char* kOwnName = "audited-socat";
+// How long socat's end waits for the supervisor to write what it observed.
+constexpr int kSupervisorFlushMs = 10'000;
 
 std::string host_name() {
     struct utsname names {};
@@ -88,6 +94,17 @@ session::SessionStart describe_start(const config::Settings& settings,
     return start;
 }
 
+// What the child needs to put itself under capture before exec, built before fork.
+struct CaptureInstall {
+    capture::ListenerHandover handover;
+    capture::NotifyFilter filter;
+
+    static int run(const void* context) noexcept {
+        const auto* install = static_cast<const CaptureInstall*>(context);
+        return install->handover.install_and_publish(install->filter);
+    }
+};
+
 } // namespace
 
 std::string socat_argv0(const char* wrapper_argv0) {
@@ -125,11 +142,29 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     }
     auto start = describe_start(*settings, privilege, *self, socat, args, trail.describe(), host);
 
+    start.capture = settings->capture;
+    if (start.capture != session::CaptureLevel::off && inside_captured_session(*self)) {
+        start.capture = session::CaptureLevel::enclosed;
+    }
+    std::optional<CaptureInstall> install;
+    PreExecHook hook;
+    if (start.capture != session::CaptureLevel::off &&
+        start.capture != session::CaptureLevel::enclosed) {
+        auto handover = capture::ListenerHandover::create();
+        if (!handover) {
+            fail(handover.error(), "socat not started");
+        }
+        install.emplace(CaptureInstall{
+            std::move(*handover),
+            capture::socat_filter(settings->capture != session::CaptureLevel::meta)});
+        hook = {&CaptureInstall::run, &*install};
+    }
+
     auto relay = SignalRelay::install();
     if (!relay) {
         fail(relay.error(), "socat not started");
     }
-    auto child = GatedChild::spawn({socat.path, std::move(args), envp}, relay->inherited());
+    auto child = GatedChild::spawn({socat.path, std::move(args), envp}, relay->inherited(), hook);
     if (!child) {
         fail(child.error(), "socat not started");
     }
@@ -160,7 +195,37 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         (void)child->reap();
         fail(written.error(), "socat not started");
     }
-    if (auto released = child->release(); !released) {
+    // Under capture, the child installs its filter once through the gate and waits until the
+    // listener is taken; the supervisor is then started before socat's exec, which is its
+    // first trapped call.
+    const auto stop_unaudited = [&](const util::Error& error) {
+        (void)child->kill_and_reap(); // it never ran socat; how it ended is beside the point
+        end.reason = session::EndReason::audit_failed;
+        end.error = error.describe();
+        const auto written = finish(Termination::exited(kWrapperFailure));
+        throw util::FatalError(kWrapperFailure, error.describe() + "; socat not started" +
+                                                    (written ? "" : " and not recorded"));
+    };
+    if (auto opened = child->open_gate(); !opened) {
+        stop_unaudited(opened.error());
+    }
+    std::optional<SupervisorProcess> supervisor;
+    if (install) {
+        auto listener = install->handover.take(child->pidfd());
+        if (!listener) {
+            stop_unaudited(listener.error().with_context("cannot capture socat's calls"));
+        }
+        capture::SupervisorOptions options;
+        options.session = start.id;
+        options.level = settings->capture;
+        options.main_pid = child->pid();
+        auto started = SupervisorProcess::start(std::move(*listener), std::move(options), trail);
+        if (!started) {
+            stop_unaudited(started.error());
+        }
+        supervisor.emplace(std::move(*started));
+    }
+    if (auto released = child->exec_result(); !released) {
         const int err = released.error().errno_value();
         const auto error = util::Error::from_errno("cannot execute " + socat.path, err);
         const int status = exec_failure_status(err);
@@ -196,11 +261,25 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     }
     print_notices(trail);
 
-    auto how =
-        wait_for_exit(*child, *relay, trail.tick_interval_ms(), [&] { return trail.tick(); });
+    Tripwire tripwire;
+    if (supervisor) {
+        tripwire = {supervisor->pidfd(), [&] { return supervisor->ended_early(); }};
+    }
+    auto how = wait_for_exit(
+        *child, *relay, trail.tick_interval_ms(), [&] { return trail.tick(); }, tripwire);
     if (!how) {
         (void)child->kill_and_reap(); // fail closed: socat must not run on unobserved
-        fail(how.error(), "socat stopped");
+        end.reason = session::EndReason::audit_failed;
+        end.error = how.error().describe();
+        const auto written = finish(Termination::exited(kWrapperFailure));
+        fail(how.error(), written ? "socat stopped" : "socat stopped and not recorded");
+    }
+    // What the supervisor saw of socat's main process is written before the session's end.
+    if (supervisor) {
+        if (auto flushed = supervisor->flush_after_main_exit(kSupervisorFlushMs); !flushed) {
+            end.error = "capture: " + flushed.error().describe();
+            std::fprintf(stderr, "audited-socat: %s\n", end.error->c_str());
+        }
     }
     end.reason = how->signaled ? session::EndReason::signaled : session::EndReason::exited;
     end.exit_code = how->exit_code;

@@ -4,6 +4,8 @@
 
 #include "record/json_writer.hpp"
 #include "record/raw_fields.hpp"
+#include "record/record_members.hpp"
+#include "session/capture_level.hpp"
 #include "util/signals.hpp"
 
 namespace asocat::record {
@@ -12,37 +14,11 @@ namespace {
 using session::EndReason;
 using session::ExecCheck;
 
-// Opens "event" and leaves it open for the caller's start/end/duration members.
-void begin_event(JsonWriter& w, const char* action, const char* type,
-                 const char* outcome = nullptr) {
-    w.key("event").begin_object();
-    w.key("kind").text("event");
-    w.key("category").begin_array().text("session").text("process").end_array();
-    w.key("type").begin_array().text(type).end_array();
-    w.key("action").text(action);
-    if (outcome != nullptr) {
-        w.key("outcome").text(outcome);
-    }
-    w.key("dataset").text("audited_socat.session");
-}
-
-void write_optional_text(JsonWriter& w, RawFields& raw, const char* key, const char* field,
-                         const std::optional<std::string>& value) {
-    w.key(key);
-    if (value) {
-        raw.text(w, field, *value);
-    } else {
-        w.null();
-    }
-}
-
-void write_args(JsonWriter& w, RawFields& raw, const char* field,
-                const std::vector<std::string>& args) {
-    w.key("args").begin_array();
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        raw.text(w, field, args[i], static_cast<std::int64_t>(i));
-    }
-    w.end_array();
+// The session records' event head; "event" is left open for start/end/duration.
+void begin_session_event(JsonWriter& w, const char* action, const char* type,
+                         const char* outcome = nullptr) {
+    begin_event(
+        w, {"event", {"session", "process"}, {type}, action, outcome, "audited_socat.session"});
 }
 
 // ECS user/group objects: ids are strings there, names are optional.
@@ -97,18 +73,9 @@ void write_kernel_identity(JsonWriter& w, RawFields& raw, const session::KernelI
     write_optional_text(w, raw, "executable", "asocat.identity.kernel.parent.executable",
                         id.parent.executable);
     write_optional_text(w, raw, "name", "asocat.identity.kernel.parent.name", id.parent.name);
-    write_args(w, raw, "asocat.identity.kernel.parent.args", id.parent.args);
+    write_text_array(w, raw, "args", "asocat.identity.kernel.parent.args", id.parent.args);
     w.end_object();
     w.end_object();
-}
-
-void write_string_array(JsonWriter& w, RawFields& raw, const char* key, const char* field,
-                        const std::vector<std::string>& values) {
-    w.key(key).begin_array();
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        raw.text(w, field, values[i], static_cast<std::int64_t>(i));
-    }
-    w.end_array();
 }
 
 const char* end_reason_name(EndReason reason) {
@@ -146,7 +113,7 @@ RecordDraft session_start_record(session::SessionStart start) {
         time,
         [facts](JsonWriter& w, RawFields& raw) {
             const auto& s = *facts;
-            begin_event(w, "session-start", "start");
+            begin_session_event(w, "session-start", "start");
             w.key("start").text(util::rfc3339(s.time));
             w.end_object();
 
@@ -159,7 +126,7 @@ RecordDraft session_start_record(session::SessionStart start) {
             w.key("name").text("socat");
             w.key("executable");
             raw.text(w, "process.executable", s.socat.path);
-            write_args(w, raw, "process.args", s.args);
+            write_text_array(w, raw, "args", "process.args", s.args);
             w.key("args_count").integer(static_cast<std::int64_t>(s.args.size()));
             write_optional_text(w, raw, "working_directory", "process.working_directory",
                                 s.working_directory);
@@ -191,15 +158,16 @@ RecordDraft session_start_record(session::SessionStart start) {
             w.key("privileged").boolean(s.wrapper.privileged);
             w.end_object();
             w.key("settings").begin_object();
-            write_string_array(w, raw, "config_files", "asocat.settings.config_files",
-                               s.settings.config_files);
-            write_string_array(w, raw, "environment", "asocat.settings.environment",
-                               s.settings.environment);
+            write_text_array(w, raw, "config_files", "asocat.settings.config_files",
+                             s.settings.config_files);
+            write_text_array(w, raw, "environment", "asocat.settings.environment",
+                             s.settings.environment);
             w.key("log");
             raw.text(w, "asocat.settings.log", s.settings.log_path);
             w.key("fail_open").boolean(s.settings.fail_open);
             w.key("socat_source").text(s.settings.socat_source);
             w.end_object();
+            w.key("capture").text(session::capture_level_name(s.capture));
             w.key("identity").begin_object();
             write_kernel_identity(w, raw, s.identity);
             w.end_object();
@@ -214,7 +182,7 @@ RecordDraft session_end_record(session::SessionEnd end) {
         [facts](JsonWriter& w, RawFields&) {
             const auto& e = *facts;
             const bool success = e.reason == EndReason::exited && e.exit_code == 0;
-            begin_event(w, "session-end", "end", success ? "success" : "failure");
+            begin_session_event(w, "session-end", "end", success ? "success" : "failure");
             w.key("start").text(util::rfc3339(e.start));
             w.key("end").text(util::rfc3339(e.end));
             // ECS durations are nanoseconds; past ~104 days that leaves I-JSON's exact range,

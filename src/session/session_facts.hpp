@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "session/capture_events.hpp"
 #include "session/kernel_identity.hpp"
 #include "util/clock.hpp"
 
@@ -45,6 +46,7 @@ struct SessionStart {
     std::vector<std::string> args; // socat's argv exactly as passed to execve
     std::optional<std::string> working_directory;
     KernelIdentity identity;
+    CaptureLevel capture = CaptureLevel::off; // what the supervisor records of this session
 };
 
 enum class EndReason {

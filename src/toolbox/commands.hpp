@@ -12,5 +12,6 @@ std::unique_ptr<Command> make_verify_command();
 std::unique_ptr<Command> make_prove_command();
 std::unique_ptr<Command> make_verify_proof_command();
 std::unique_ptr<Command> make_schema_command();
+std::unique_ptr<Command> make_show_command();
 
 } // namespace asocat::toolbox

@@ -24,6 +24,12 @@ Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 Sha256::~Sha256() = default;
 
+Sha256 Sha256::clone() const {
+    Sha256 copy;
+    copy.m_context->ctx = m_context->ctx; // plain data: copying it forks the computation
+    return copy;
+}
+
 void Sha256::update(const void* data, std::size_t size) {
     if (size > 0 && SHA256_Update(&m_context->ctx, data, size) != 1) {
         throw std::runtime_error("SHA256_Update failed");

@@ -20,6 +20,8 @@ public:
 
     void update(std::string_view bytes);
     void update(const void* data, std::size_t size);
+    // An independent copy of this computation's state (to fork a digest at a prefix).
+    Sha256 clone() const;
     // Ends this computation; the object may then start a new one with update().
     Digest256 finish();
 

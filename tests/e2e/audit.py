@@ -93,6 +93,32 @@ def session_records(log_dir: str) -> list:
     return [r for r in read_records(log_dir) if r["asocat"]["type"].startswith("session.")]
 
 
+CAPTURE_TYPES = ("process.start", "process.exec", "process.end", "socket.bind",
+                 "socket.listen", "socket.connect", "socket.accept", "socket.shutdown",
+                 "stream.end", "stream.payload", "stream.truncated", "call.refused",
+                 "capture.end")
+
+
+def public_key_path() -> str:
+    """The public half of the signing key every test run shares (see harness.ensure_signing_key)."""
+    return os.path.join(h.signing_key_dir(), "audit.pub")
+
+
+def verify_log(*paths, state=None, pubkey=None, json_output=True):
+    """Runs `socat-audit verify --pubkey` on the given log files; returns (exit status, the
+    --json report or None, the CompletedProcess). 0 is verified and complete, 1 tampered,
+    2 completeness not proven."""
+    argv = [h.toolbox_path(), "verify", "--pubkey", pubkey or public_key_path()]
+    if state:
+        argv += ["--state", state]
+    if json_output:
+        argv.append("--json")
+    done = subprocess.run(argv + list(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=h.scaled(60))
+    report = json.loads(done.stdout) if json_output and done.stdout else None
+    return done.returncode, report, done
+
+
 CHAIN_FIELDS = ("log", "seq", "prev")
 
 

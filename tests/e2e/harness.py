@@ -29,9 +29,9 @@ Main API (see each docstring):
   normalise_stderr()    socat-message normalisation
   free_port(), make_temp_dir(), temp_root()
   wait_until(), wait_tcp_listen(), wait_udp_bound(), wait_unix_listen(),
-  wait_file(), Proc.wait_for_output()            readiness with deadlines
+  wait_file(), Proc.wait_for_output(), Proc.wait_for_size()   readiness with deadlines
   find_socat_pid(), ProcRef, descendants(), process_snapshot()
-  stream_exchange(), DatagramPeer               Python peers
+  stream_exchange(), StreamPeer, TlsPeer, DatagramPeer     Python peers
   jsonl_line_count()    audit-log presence check
   enable_subreaper()    make orphaned descendants reparent to the test
                         process so that cleanup can always reach them
@@ -75,7 +75,8 @@ __all__ = [
     "wait_tcp_listen", "wait_udp_bound", "wait_unix_listen", "wait_file",
     "ProcRef", "children", "descendants", "is_socat_process",
     "find_socat_pid", "wait_process_gone", "process_snapshot",
-    "stream_exchange", "DatagramPeer", "jsonl_line_count",
+    "stream_exchange", "StreamConnection", "StreamPeer", "TlsPeer", "DatagramPeer",
+    "jsonl_line_count",
     "enable_subreaper", "reap_orphans",
 ]
 
@@ -719,6 +720,21 @@ class _Capture:
                                          f"got {bytes(self.bufs[name][-2000:])!r}")
                 self.cond.wait(min(remaining, 0.2))
 
+    def wait_size(self, who: str, name: str, count: int, timeout) -> bytes:
+        limit = scaled(DEFAULT_TIMEOUT if timeout is None else timeout)
+
+        def enough():
+            if len(self.bufs[name]) >= count:
+                return True
+            if self.eof[name]:
+                raise HarnessError(f"{who}: {name} ended after {len(self.bufs[name])} of "
+                                   f"{count} bytes")
+            return False
+        _wait_condition(self.cond, enough, limit,
+                        lambda: f"{who}: {len(self.bufs[name])} of {count} bytes on {name}")
+        with self.cond:
+            return bytes(self.bufs[name])
+
     def join(self, timeout) -> bool:
         end = time.monotonic() + timeout
         for t in self.threads:
@@ -904,6 +920,12 @@ class Proc(_ProcBase):
         stream reaches EOF first."""
         return self._cap.wait_for(self.name, stream, pattern, timeout, start)
 
+    def wait_for_size(self, count: int, stream: str = "stdout",
+                      timeout: float | None = None) -> bytes:
+        """Wait until `stream` holds at least `count` bytes; returns them all.  Fails early
+        if the stream reaches EOF first."""
+        return self._cap.wait_size(self.name, stream, count, timeout)
+
     def _tail(self) -> bytes:
         return self._cap.get("stderr")[-2000:]
 
@@ -1007,16 +1029,34 @@ class PtyProc(_ProcBase):
 # Python peers
 
 
+def _wait_condition(cond: threading.Condition, predicate, limit: float, describe):
+    """Wait on `cond` until predicate() (called with cond held) is true; raises HarnessTimeout
+    with describe() after `limit` seconds (already scaled)."""
+    end = time.monotonic() + limit
+    with cond:
+        while not predicate():
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                raise HarnessTimeout(f"{describe()} within {limit:.1f}s")
+            cond.wait(min(remaining, 0.2))
+
+
 def stream_exchange(family: int, address, data: bytes, timeout: float | None = None,
-                    shutdown: bool = True) -> bytes:
-    """Connect a stream socket to `address`, send `data` (from a thread, so a
-    server that answers while we send cannot deadlock us), half-close if
-    `shutdown`, and return everything received until EOF."""
+                    shutdown: bool = True, bind=None, connected=None) -> bytes:
+    """Connect a stream socket to `address` (after binding it to `bind`, if
+    given), call connected(socket) if given (e.g. to learn its own name),
+    send `data` (from a thread, so a server that answers while we send
+    cannot deadlock us), half-close if `shutdown`, and return everything
+    received until EOF."""
     limit = scaled(DEFAULT_TIMEOUT if timeout is None else timeout)
     s = socket.socket(family, socket.SOCK_STREAM)
     s.settimeout(limit)
     try:
+        if bind is not None:
+            s.bind(bind)
         s.connect(address)
+        if connected is not None:
+            connected(s)
         err = []
 
         def send():
@@ -1043,6 +1083,221 @@ def stream_exchange(family: int, address, data: bytes, timeout: float | None = N
         return b"".join(chunks)
     finally:
         s.close()
+
+
+def _unlink_socket_path(address):
+    if isinstance(address, str) and address:
+        try:
+            os.unlink(address)
+        except OSError:
+            pass
+
+
+@dataclasses.dataclass(eq=False)
+class StreamConnection:
+    """One connection a StreamPeer accepted.  `received` is the (plaintext) data read from
+    it; `raw_in`/`raw_out` are the bytes that crossed the socket each way (TlsPeer only: for
+    a plain peer they are the same as the data); `done` is set once the peer is finished
+    with it (or failed: `error`)."""
+
+    sock: socket.socket
+    peer: object
+    received: bytearray = dataclasses.field(default_factory=bytearray)
+    raw_in: bytearray = dataclasses.field(default_factory=bytearray)
+    raw_out: bytearray = dataclasses.field(default_factory=bytearray)
+    done: bool = False
+    error: Exception | None = None
+
+
+class StreamPeer:
+    """A listening stream socket (TCP or UNIX) bound to `address`, served by
+    background threads.  Each accepted connection is sent `reply` and then
+    half-closed, while everything it sends is read until EOF.  With
+    hold_open=True nothing is sent and the connection is never closed by
+    this side; with read=False nothing is ever read (a peer that stalls the
+    sender).  `connections` lists the StreamConnection objects in accept
+    order; wait_accepted(), wait_received() and wait_done() wait for them.
+    close() (Run.stream_peer registers it) closes everything."""
+
+    def __init__(self, family: int, address, reply: bytes = b"", hold_open: bool = False,
+                 read: bool = True):
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        if family != socket.AF_UNIX:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(address)
+        self.sock.listen(128)
+        self.address = self.sock.getsockname()
+        self.reply = reply
+        self.hold_open = hold_open
+        self.read = read
+        self.connections: list = []
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept_loop, daemon=True,
+                                        name="stream-peer")
+        self._thread.start()
+
+    def _accept_loop(self):
+        self.sock.settimeout(0.1)
+        while not self._stop:
+            try:
+                conn, peer = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            conn.settimeout(None)
+            c = StreamConnection(conn, peer)
+            with self._cond:
+                self.connections.append(c)
+                self._cond.notify_all()
+            threading.Thread(target=self._serve_guarded, args=(c,), daemon=True,
+                             name="stream-peer-conn").start()
+
+    def _serve_guarded(self, c: StreamConnection):
+        try:
+            self._serve(c)
+        except (OSError, ValueError) as e:   # ValueError: ssl errors on a closed socket
+            c.error = e
+        finally:
+            with self._cond:
+                c.done = True
+                self._cond.notify_all()
+
+    def _take(self, c: StreamConnection, data: bytes, raw: bytes | None = None):
+        with self._cond:
+            c.received += data
+            c.raw_in += data if raw is None else raw
+            self._cond.notify_all()
+
+    def _read_until_eof(self, c: StreamConnection):
+        while True:
+            chunk = c.sock.recv(65536)
+            if not chunk:
+                return
+            self._take(c, chunk)
+
+    def _serve(self, c: StreamConnection):
+        if self.hold_open:
+            if self.read:
+                self._read_until_eof(c)
+            return
+
+        def send():
+            c.sock.sendall(self.reply)
+            c.raw_out += self.reply
+            c.sock.shutdown(socket.SHUT_WR)
+        sender = threading.Thread(target=send, daemon=True, name="stream-peer-send")
+        sender.start()
+        if self.read:
+            self._read_until_eof(c)
+        sender.join()
+
+    def _wait(self, predicate, timeout, describe):
+        _wait_condition(self._cond, predicate, scaled(DEFAULT_TIMEOUT if timeout is None
+                                                      else timeout), describe)
+
+    def wait_accepted(self, n: int = 1, timeout: float | None = None) -> list:
+        """Wait until at least n connections were accepted; returns them."""
+        self._wait(lambda: len(self.connections) >= n, timeout,
+                   lambda: f"stream peer accepted {len(self.connections)} of {n} connections")
+        return list(self.connections[:n])
+
+    def wait_received(self, count: int, index: int = 0, timeout: float | None = None):
+        """Wait until connection `index` has received at least `count` bytes."""
+        self.wait_accepted(index + 1, timeout)
+        c = self.connections[index]
+        self._wait(lambda: len(c.received) >= count or c.done, timeout,
+                   lambda: f"stream peer received {len(c.received)} of {count} bytes")
+        if len(c.received) < count:
+            raise HarnessError(f"stream peer: connection ended after {len(c.received)} of "
+                               f"{count} bytes ({c.error})")
+
+    def wait_done(self, n: int = 1, timeout: float | None = None) -> list:
+        """Wait until n connections were accepted and are finished; returns them.
+        A connection that failed raises HarnessError."""
+        self.wait_accepted(n, timeout)
+        self._wait(lambda: all(c.done for c in self.connections[:n]), timeout,
+                   lambda: f"stream peer finished {sum(c.done for c in self.connections)} of "
+                           f"{n} connections")
+        for c in self.connections[:n]:
+            if c.error:
+                raise HarnessError(f"stream peer connection from {c.peer!r}: {c.error}")
+        return list(self.connections[:n])
+
+    def close(self):
+        self._stop = True
+        self._thread.join(2.0)
+        self.sock.close()
+        for c in self.connections:
+            try:
+                c.sock.close()
+            except OSError:
+                pass
+        _unlink_socket_path(self.address)
+
+
+class TlsPeer(StreamPeer):
+    """A StreamPeer speaking TLS as the server (`context`: an ssl.SSLContext for
+    PROTOCOL_TLS_SERVER).  The TLS engine runs over memory BIOs, so every byte that crossed
+    the socket is kept (StreamConnection.raw_in / raw_out) beside the plaintext.  Per
+    connection: handshake, read the plaintext until close_notify or EOF, send `reply`,
+    send close_notify, half-close, then read (and keep) the raw bytes until EOF."""
+
+    def __init__(self, family: int, address, context, reply: bytes = b""):
+        self.context = context
+        super().__init__(family, address, reply)
+
+    def _serve(self, c: StreamConnection):
+        import ssl
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = self.context.wrap_bio(incoming, outgoing, server_side=True)
+
+        def flush():
+            data = outgoing.read()
+            if data:
+                c.sock.sendall(data)
+                c.raw_out += data
+
+        def fill() -> bool:
+            chunk = c.sock.recv(65536)
+            self._take(c, b"", chunk)
+            if chunk:
+                incoming.write(chunk)
+            else:
+                incoming.write_eof()
+            return bool(chunk)
+
+        def complete(operation):
+            while True:
+                try:
+                    return operation()
+                except ssl.SSLWantReadError:
+                    flush()
+                    fill()
+
+        complete(tls.do_handshake)
+        flush()
+        while True:
+            try:
+                data = complete(lambda: tls.read(65536))
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                break
+            if not data:
+                break
+            self._take(c, data, b"")
+        view = memoryview(self.reply)
+        while view:
+            view = view[tls.write(view):]
+        flush()
+        try:
+            tls.unwrap()
+        except ssl.SSLError:
+            pass  # the peer's close_notify may have come already, or never comes
+        flush()
+        c.sock.shutdown(socket.SHUT_WR)
+        while fill():
+            pass
 
 
 class DatagramPeer:
@@ -1083,26 +1338,17 @@ class DatagramPeer:
 
     def wait_count(self, n: int = 1, timeout: float | None = None) -> list:
         """Wait until at least n datagrams arrived; return the payloads."""
-        limit = scaled(DEFAULT_TIMEOUT if timeout is None else timeout)
-        end = time.monotonic() + limit
+        _wait_condition(self._cond, lambda: len(self.received) >= n,
+                        scaled(DEFAULT_TIMEOUT if timeout is None else timeout),
+                        lambda: f"datagram peer got {len(self.received)} of {n} datagrams")
         with self._cond:
-            while len(self.received) < n:
-                remaining = end - time.monotonic()
-                if remaining <= 0:
-                    raise HarnessTimeout(f"datagram peer got {len(self.received)} of {n} "
-                                         f"datagrams within {limit:.1f}s")
-                self._cond.wait(min(remaining, 0.2))
             return [d for d, _ in self.received]
 
     def close(self):
         self._stop = True
         self._thread.join(2.0)
         self.sock.close()
-        if isinstance(self.address, str) and self.address:
-            try:
-                os.unlink(self.address)
-            except OSError:
-                pass
+        _unlink_socket_path(self.address)
 
 
 # --------------------------------------------------------------------------
@@ -1423,6 +1669,19 @@ class Run:
     def datagram_peer(self, family: int, address, reply=None) -> DatagramPeer:
         """A DatagramPeer closed at close()."""
         peer = DatagramPeer(family, address, reply)
+        self.add_cleanup(peer.close)
+        return peer
+
+    def stream_peer(self, family: int, address, reply: bytes = b"", hold_open: bool = False,
+                    read: bool = True) -> StreamPeer:
+        """A StreamPeer closed at close()."""
+        peer = StreamPeer(family, address, reply, hold_open, read)
+        self.add_cleanup(peer.close)
+        return peer
+
+    def tls_peer(self, family: int, address, context, reply: bytes = b"") -> TlsPeer:
+        """A TlsPeer closed at close()."""
+        peer = TlsPeer(family, address, context, reply)
         self.add_cleanup(peer.close)
         return peer
 

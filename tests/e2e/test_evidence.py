@@ -21,11 +21,14 @@ import harness as h
 import independent
 
 
-def sessions(log_dir: str, count: int, env: dict | None = None):
-    """Runs `count` short real sessions writing to log_dir."""
+def sessions(log_dir: str, count: int, env: dict | None = None, capture: str = "off"):
+    """Runs `count` short real sessions writing to log_dir. Most cases tamper with logs of
+    session records alone (capture off), so that the lines they name stay fixed; the capture
+    records' own cases ask for a capture level."""
     for i in range(count):
         done = audit.run_wrapper(["-u", "OPEN:/dev/null", f"CREATE:{log_dir}-out-{i}"],
-                                 env=env, extra_env={"AUDITED_SOCAT_LOG_DIR": log_dir})
+                                 env=env, extra_env={"AUDITED_SOCAT_LOG_DIR": log_dir,
+                                                     "AUDITED_SOCAT_CAPTURE": capture})
         assert done.returncode == 0, done.stderr
 
 
@@ -64,7 +67,7 @@ class Evidence(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.env = h.base_environment()
-        cls.pub = os.path.join(h.signing_key_dir(), "audit.pub")
+        cls.pub = audit.public_key_path()
         cls.vkey = audit.read_bytes(cls.pub).decode().splitlines()[0]
         cls.dir = h.make_temp_dir("evidence")
         cls.logs = os.path.join(cls.dir, "logs")
@@ -73,15 +76,8 @@ class Evidence(unittest.TestCase):
         cls.lines = lines_of(cls.log)
 
     def verify(self, *paths, state=None, pubkey=None, json_output=True):
-        argv = [h.toolbox_path(), "verify", "--pubkey", pubkey or self.pub]
-        if state:
-            argv += ["--state", state]
-        if json_output:
-            argv.append("--json")
-        done = subprocess.run(argv + list(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=h.scaled(60))
-        report = json.loads(done.stdout) if json_output and done.stdout else None
-        return done.returncode, report, done
+        return audit.verify_log(*paths, state=state, pubkey=pubkey or self.pub,
+                                json_output=json_output)
 
     def tampered(self, lines: list[bytes], name: str) -> str:
         path = os.path.join(h.make_temp_dir("evidence-case", name), "audit.jsonl")
@@ -159,6 +155,26 @@ class Evidence(unittest.TestCase):
     def test_an_independent_implementation_agrees(self):
         counts = independent.check_log(self.log, self.vkey)
         self.assertEqual(counts, {"records": len(self.lines), "checkpoints": 5})
+
+    def test_capture_records_are_evidence_like_the_others(self):
+        # A log with the supervisor's records (default level) verifies, an independent
+        # implementation agrees, and a byte changed in a stream's digest is tampering at its
+        # line: the capture records are chained and signed like the session records.
+        logs = os.path.join(h.make_temp_dir("evidence-capture"), "logs")
+        sessions(logs, 2, self.env, capture="digest")
+        path = os.path.join(logs, "audit.jsonl")
+        lines = lines_of(path)
+        self.assertEqual(self.verify(path)[0], 0)
+        checkpoints = sum(b'"type":"checkpoint"' in line for line in lines)
+        self.assertEqual(independent.check_log(path, self.vkey),
+                         {"records": len(lines), "checkpoints": checkpoints})
+        index = next(i for i, line in enumerate(lines) if b'"type":"stream.end"' in line)
+        at = lines[index].index(b'"sha256":"') + len(b'"sha256":"')
+        changed = list(lines)
+        digit = changed[index][at:at + 1]
+        changed[index] = (changed[index][:at] + (b"0" if digit != b"0" else b"1") +
+                          changed[index][at + 1:])
+        self.assert_tampered(self.tampered(changed, "stream-digest"), "chain", line=index + 2)
 
     def test_a_checkpoint_verifies_with_python_cryptography_alone(self):
         checkpoint = json.loads(self.lines[-1])["asocat"]
@@ -456,7 +472,7 @@ class Rotation(unittest.TestCase):
         files = sorted(os.path.join(logs, n) for n in os.listdir(logs) if n.endswith(".jsonl"))
         self.assertGreaterEqual(len(files), 3)
         self.assertTrue(files[-1].endswith("/audit.jsonl"))
-        pub = os.path.join(h.signing_key_dir(), "audit.pub")
+        pub = audit.public_key_path()
         run = lambda paths: subprocess.run(
             [h.toolbox_path(), "verify", "--json", "--pubkey", pub, *paths],
             stdout=subprocess.PIPE)
@@ -477,7 +493,7 @@ class TornTail(unittest.TestCase):
         log = os.path.join(logs, "audit.jsonl")
         with open(log, "ab") as f:
             f.write(b'{"@timestamp":"1999-12-31T23:59:59.000000000Z","ecs":{"vers')  # a crash
-        pub = os.path.join(h.signing_key_dir(), "audit.pub")
+        pub = audit.public_key_path()
         verify = lambda: subprocess.run([h.toolbox_path(), "verify", "--json", "--pubkey", pub,
                                          log], stdout=subprocess.PIPE)
         before = verify()

@@ -131,9 +131,12 @@ class FailClosed(unittest.TestCase):
     def test_end_record_that_cannot_be_written_is_reported_after_socat_ran(self):
         # A first session tells how long a start record for these arguments is; the file size
         # limit of the second then lets its start record through but not its end record.
+        # Capture off: the limit is computed for session records alone (the supervisor's
+        # own write failures are covered in test_capture.py).
         probe = os.path.join(self.dir, "probe")
         first = audit.run_wrapper(audit.marker_args(probe),
-                                  extra_env={"AUDITED_SOCAT_LOG_DIR": self.logs})
+                                  extra_env={"AUDITED_SOCAT_LOG_DIR": self.logs,
+                                             "AUDITED_SOCAT_CAPTURE": "off"})
         self.assertEqual(first.returncode, 0, first.stderr)
         log = os.path.join(self.logs, "audit.jsonl")
         before = audit.read_bytes(log)
@@ -144,7 +147,8 @@ class FailClosed(unittest.TestCase):
         def limit_file_size():
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 
-        result = self.run_marked(preexec_fn=limit_file_size)
+        result = self.run_marked(preexec_fn=limit_file_size,
+                                 extra_env={"AUDITED_SOCAT_CAPTURE": "off"})
         stderr = result.stderr.decode()
         self.assertEqual(result.returncode, 125, stderr)
         self.assertIn(f"cannot write audit log {log}", stderr)

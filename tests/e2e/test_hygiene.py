@@ -57,9 +57,11 @@ class Hygiene(unittest.TestCase):
         self.assertEqual(done.stderr, b"")
         return done.stdout.decode()
 
-    def test_socat_inherits_what_it_would_inherit_from_a_shell(self):
+    def reports(self, capture):
         env = h.base_environment()
         env["AUDITED_SOCAT_LOG_DIR"] = h.make_temp_dir("hygiene-logs")  # in both: same env
+        if capture is not None:
+            env["AUDITED_SOCAT_CAPTURE"] = capture
         read_end, write_end = os.pipe()
         try:
             bare = self.report(h.bare_variant(), env, write_end)
@@ -67,7 +69,22 @@ class Hygiene(unittest.TestCase):
         finally:
             os.close(read_end)
             os.close(write_end)
+        return env, write_end, bare, wrapped
+
+    def test_without_capture_socat_inherits_exactly_what_a_shell_gives(self):
+        env, _, bare, wrapped = self.reports("off")
         self.assertEqual(wrapped, bare)
+        self.assertIn("Seccomp:\t0\n", bare)
+        self.assertEqual(audit.session_records(env["AUDITED_SOCAT_LOG_DIR"])[0]["asocat"]
+                         ["capture"], "off")
+
+    def test_socat_inherits_what_it_would_inherit_from_a_shell(self):
+        # At the default capture level the one difference is the seccomp filter socat runs
+        # under (mode 2); no_new_privs stays off (root may install filters without it).
+        env, write_end, bare, wrapped = self.reports(None)
+        self.assertIn("Seccomp:\t0\n", bare)
+        self.assertIn("NoNewPrivs:\t0\n", wrapped)
+        self.assertEqual(wrapped, bare.replace("Seccomp:\t0\n", "Seccomp:\t2\n"))
         # And the report is about what it claims to be: the unusual state really arrived.
         self.assertIn("comm socat\n", bare)
         self.assertIn(f"fd {write_end} pipe:\n", bare)

@@ -83,7 +83,8 @@ class Records(unittest.TestCase):
 
         a = start["asocat"]
         self.assertEqual(list(a), ["format", "log", "seq", "prev", "type", "session", "wrapper",
-                                   "settings", "identity"])
+                                   "settings", "capture", "identity"])
+        self.assertEqual(a["capture"], "digest")  # the default
         self.assertEqual(a["format"], 2)
         self.assertEqual(a["type"], "session.start")
         self.assertRegex(a["session"], UUID4)
@@ -118,7 +119,17 @@ class Records(unittest.TestCase):
         self.assertGreater(end["event"]["duration"], 0)
         self.assertEqual(end["process"], {"pid": socat_pid, "exit_code": 0})
         self.assertEqual(end["asocat"]["log"], a["log"])
-        self.assertEqual(end["asocat"]["seq"], a["seq"] + 1)
+        # Between start and end only this session's capture records (and checkpoints).
+        everything = audit.read_records(self.logs)
+        between = [r["asocat"] for r in everything
+                   if a["seq"] < r["asocat"]["seq"] < end["asocat"]["seq"]]
+        self.assertTrue(between)
+        for record in between:
+            if record["type"] != "checkpoint":
+                self.assertIn(record["type"], audit.CAPTURE_TYPES)
+                self.assertEqual(record["session"], a["session"])
+        self.assertEqual([r["type"] for r in between if r["type"] == "capture.end"],
+                         ["capture.end"])
         self.assertEqual(audit.without_chain(end["asocat"]), {
             "format": 2, "type": "session.end", "session": a["session"],
             "end": {"reason": "exited", "exit_code": 0, "exec_check": "matched",
@@ -221,14 +232,24 @@ class Records(unittest.TestCase):
         self.assertEqual([r["asocat"]["seq"] for r in everything], list(range(len(everything))))
         records = [r for r in everything if r["asocat"]["type"].startswith("session.")]
         self.assertEqual(len(records), 48)
-        # One header, and every session end sealed by its own checkpoint.
-        self.assertEqual(len(everything), 1 + 48 + 24)
+        # One header; every session end (and every capture end) sealed by its own checkpoint,
+        # written in the same append, so nothing else comes between them.
+        self.assertEqual(everything[0]["asocat"]["type"], "log.header")
+        for i, r in enumerate(everything):
+            if r["asocat"]["type"] in ("session.end", "capture.end"):
+                self.assertEqual(everything[i + 1]["asocat"]["type"], "checkpoint")
+                self.assertEqual(everything[i + 1]["asocat"]["reason"], "session-end")
         by_session = {}
-        for r in records:
-            by_session.setdefault(r["asocat"]["session"], []).append(r["asocat"]["type"])
+        for r in everything:
+            if r["asocat"]["type"] not in ("log.header", "checkpoint"):
+                by_session.setdefault(r["asocat"]["session"], []).append(r["asocat"]["type"])
         self.assertEqual(len(by_session), 24)
         for types in by_session.values():
-            self.assertEqual(types, ["session.start", "session.end"])
+            self.assertEqual(types[0], "session.start")
+            self.assertEqual(types.count("session.end"), 1)
+            self.assertEqual(types.count("capture.end"), 1)
+            self.assertTrue(set(types) - {"session.start", "session.end"} <=
+                            set(audit.CAPTURE_TYPES), types)
 
     def test_default_location_without_any_setting(self):
         env = h.base_environment()  # XDG_STATE_HOME points into the test's temporary root

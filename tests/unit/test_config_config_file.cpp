@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "config/config_file.hpp"
+#include "session/capture_level.hpp"
 #include "temp_dir.hpp"
 
 using namespace asocat;
@@ -43,12 +44,37 @@ TEST_CASE("keys and evidence tuning parse") {
     CHECK(uri->key_name == "h/a");
 }
 
+TEST_CASE("every capture level parses") {
+    for (const auto* name : {"off", "meta", "digest", "full"}) {
+        auto values = parse_config("capture = \"" + std::string(name) + "\"\n", "c.toml");
+        REQUIRE(values);
+        REQUIRE(values->capture);
+        CHECK(session::capture_level_name(*values->capture) == name);
+    }
+    CHECK(parse_config("capture = \"off\"\n", "c")->capture == session::CaptureLevel::off);
+    CHECK(parse_config("capture = \"meta\"\n", "c")->capture == session::CaptureLevel::meta);
+    CHECK(parse_config("capture = \"digest\"\n", "c")->capture == session::CaptureLevel::digest);
+    CHECK(parse_config("capture = \"full\"\n", "c")->capture == session::CaptureLevel::full);
+}
+
+TEST_CASE("capture level names round-trip and nothing else parses") {
+    for (const auto level : {session::CaptureLevel::off, session::CaptureLevel::meta,
+                             session::CaptureLevel::digest, session::CaptureLevel::full}) {
+        CHECK(session::parse_capture_level(session::capture_level_name(level)) == level);
+    }
+    for (const auto* other : {"", "OFF", "Full", " full", "full ", "none", "digest\n", "meta,"}) {
+        CHECK_FALSE(session::parse_capture_level(other));
+    }
+    CHECK(session::capture_level_names() == "off, meta, digest, full");
+}
+
 TEST_CASE("an empty config sets nothing") {
     auto values = parse_config("# nothing here\n", "c.toml");
     REQUIRE(values);
     CHECK_FALSE(values->socat_path);
     CHECK_FALSE(values->log_dir);
     CHECK_FALSE(values->fail_open);
+    CHECK_FALSE(values->capture);
 }
 
 TEST_CASE("errors name file, line and column and say what to fix") {
@@ -59,7 +85,7 @@ TEST_CASE("errors name file, line and column and say what to fix") {
     };
     CHECK(error_of("log_dir = \"/x\"\nlogdir = \"/y\"\n") ==
           "/etc/audited-socat/config.toml:2:1: unknown key 'logdir' (known keys: socat_path, "
-          "log_dir, fail_open, key, key_name, [evidence])");
+          "log_dir, fail_open, key, key_name, capture, [evidence])");
     CHECK(error_of("\n\nlog_dir = \"relative/logs\"\n") ==
           "/etc/audited-socat/config.toml:3:1: 'log_dir' must be an absolute path, got "
           "\"relative/logs\"");
@@ -67,9 +93,21 @@ TEST_CASE("errors name file, line and column and say what to fix") {
           "/etc/audited-socat/config.toml:1:1: 'socat_path' must be a string (a quoted path)");
     CHECK(error_of("fail_open = \"yes\"\n") ==
           "/etc/audited-socat/config.toml:1:1: 'fail_open' must be true or false");
-    CHECK(error_of("capture = \"full\"\n") ==
-          "/etc/audited-socat/config.toml:1:1: 'capture' is not supported by this version of "
+    CHECK(error_of("policy = \"/etc/audited-socat/policy.toml\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'policy' is not supported by this version of "
           "audited-socat yet; remove it");
+    CHECK(error_of("\ncapture = \"Full\"\n") ==
+          "/etc/audited-socat/config.toml:2:1: 'capture' must be one of off, meta, digest, full, "
+          "got \"Full\"");
+    CHECK(error_of("capture = \"\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'capture' must be one of off, meta, digest, full, "
+          "got \"\"");
+    CHECK(error_of("capture = \"\"\"full\n\"\"\"\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'capture' must be one of off, meta, digest, full, "
+          "got \"full\\x0a\"");
+    CHECK(error_of("capture = true\n") ==
+          "/etc/audited-socat/config.toml:1:1: 'capture' must be one of off, meta, digest, full "
+          "(a quoted string)");
     CHECK(error_of("[evidence]\ncheckpoint_records = 0\n") ==
           "/etc/audited-socat/config.toml:2:1: 'checkpoint_records' must be at least 1");
     CHECK(error_of("[evidence]\nrotate = 5\n") ==

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 
 #include "config/settings.hpp"
+#include "session/capture_level.hpp"
 #include "temp_dir.hpp"
 
 using namespace asocat::config;
+using asocat::session::CaptureLevel;
 
 namespace {
 
@@ -46,6 +48,8 @@ TEST_CASE("defaults: XDG state directory, no socat path, fail closed") {
     CHECK_FALSE(s->fail_open);
     CHECK(s->config_files.empty());
     CHECK(s->environment_used.empty());
+    CHECK(s->capture == CaptureLevel::digest);
+    CHECK(s->capture_origin == Origin::builtin);
 
     const Environment xdg({"HOME=/home/alice", "XDG_STATE_HOME=/srv/state"});
     CHECK(load_settings(xdg, user(), f.locations)->log_dir == "/srv/state/audited-socat");
@@ -153,10 +157,115 @@ TEST_CASE("unknown, reserved and relative AUDITED_SOCAT_* variables are errors")
     };
     CHECK(error_of("AUDITED_SOCAT_LOGDIR=/x") ==
           "unknown environment variable AUDITED_SOCAT_LOGDIR (known: AUDITED_SOCAT_CONFIG, "
-          "AUDITED_SOCAT_LOG_DIR, AUDITED_SOCAT_SOCAT, AUDITED_SOCAT_KEY)");
-    CHECK(error_of("AUDITED_SOCAT_CAPTURE=full") ==
-          "environment variable AUDITED_SOCAT_CAPTURE is not supported by this version of "
+          "AUDITED_SOCAT_LOG_DIR, AUDITED_SOCAT_SOCAT, AUDITED_SOCAT_KEY, "
+          "AUDITED_SOCAT_CAPTURE)");
+    CHECK(error_of("AUDITED_SOCAT_POLICY=/etc/p") ==
+          "environment variable AUDITED_SOCAT_POLICY is not supported by this version of "
           "audited-socat yet; unset it");
     CHECK(error_of("AUDITED_SOCAT_LOG_DIR=logs") ==
           "environment variable AUDITED_SOCAT_LOG_DIR must be an absolute path, got \"logs\"");
+}
+
+TEST_CASE("the capture level comes from each layer, later layers winning") {
+    Fixture f;
+    const std::string xdg = "XDG_CONFIG_HOME=" + (f.tmp / "xdg");
+    for (const auto level :
+         {CaptureLevel::off, CaptureLevel::meta, CaptureLevel::digest, CaptureLevel::full}) {
+        const std::string name(asocat::session::capture_level_name(level));
+        INFO(name);
+
+        f.system_config("capture = \"" + name + "\"\n");
+        auto system = load_settings(Environment({"HOME=/h"}), user(), f.locations);
+        REQUIRE(system);
+        CHECK(system->capture == level);
+        CHECK(system->capture_origin == Origin::system_config);
+
+        f.system_config("capture = \"meta\"\n");
+        f.user_config("capture = \"" + name + "\"\n");
+        auto user_file = load_settings(Environment({"HOME=/h", xdg}), user(), f.locations);
+        REQUIRE(user_file);
+        CHECK(user_file->capture == level);
+        CHECK(user_file->capture_origin == Origin::user_config);
+
+        f.user_config("capture = \"digest\"\n");
+        auto env = load_settings(Environment({"HOME=/h", xdg, "AUDITED_SOCAT_CAPTURE=" + name}),
+                                 user(), f.locations);
+        REQUIRE(env);
+        CHECK(env->capture == level);
+        CHECK(env->capture_origin == Origin::environment);
+        CHECK(env->environment_used == std::vector<std::string>{"AUDITED_SOCAT_CAPTURE"});
+    }
+
+    // A layer that does not set it leaves the one below alone.
+    f.system_config("capture = \"full\"\n");
+    f.user_config("log_dir = \"/srv/user\"\n");
+    auto kept = load_settings(Environment({"HOME=/h", xdg}), user(), f.locations);
+    REQUIRE(kept);
+    CHECK(kept->capture == CaptureLevel::full);
+    CHECK(kept->capture_origin == Origin::system_config);
+    CHECK(kept->environment_used.empty());
+}
+
+TEST_CASE("a bad AUDITED_SOCAT_CAPTURE names the variable and the valid values") {
+    Fixture f;
+    const auto error_of = [&](const std::string& value) {
+        auto s = load_settings(Environment({"HOME=/h", "AUDITED_SOCAT_CAPTURE=" + value}), user(),
+                               f.locations);
+        REQUIRE_FALSE(s);
+        return s.error().describe();
+    };
+    CHECK(error_of("FULL") == "environment variable AUDITED_SOCAT_CAPTURE must be one of off, "
+                              "meta, digest, full, got \"FULL\"");
+    CHECK(error_of("none") == "environment variable AUDITED_SOCAT_CAPTURE must be one of off, "
+                              "meta, digest, full, got \"none\"");
+    CHECK(error_of("full\n") == "environment variable AUDITED_SOCAT_CAPTURE must be one of off, "
+                                "meta, digest, full, got \"full\\x0a\"");
+    // Empty counts as unset, as for every variable.
+    auto empty =
+        load_settings(Environment({"HOME=/h", "AUDITED_SOCAT_CAPTURE="}), user(), f.locations);
+    REQUIRE(empty);
+    CHECK(empty->capture_origin == Origin::builtin);
+    CHECK(empty->environment_used.empty());
+}
+
+TEST_CASE("a bad capture level in a config file names file and line") {
+    Fixture f;
+    f.user_config("\ncapture = \"everything\"\n");
+    auto s = load_settings(Environment({"HOME=/h", "XDG_CONFIG_HOME=" + (f.tmp / "xdg")}), user(),
+                           f.locations);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().describe() == (f.tmp / "xdg/audited-socat/config.toml") +
+                                      ":2:1: 'capture' must be one of off, meta, digest, full, "
+                                      "got \"everything\"");
+}
+
+TEST_CASE("privileged runs keep the system config's capture level") {
+    Fixture f;
+    // The caller may neither lower it (switching auditing off) nor change it otherwise: the
+    // environment and the user's config are ignored, as for every other setting.
+    f.user_config("capture = \"off\"\n");
+    const auto env_with = [&](const char* level) {
+        return Environment({"HOME=/home/alice", "XDG_CONFIG_HOME=" + (f.tmp / "xdg"),
+                            "SUDO_UID=1000", std::string("AUDITED_SOCAT_CAPTURE=") + level});
+    };
+    for (const char* lower : {"off", "meta"}) {
+        INFO(lower);
+        f.system_config("capture = \"digest\"\n");
+        auto s = load_settings(env_with(lower), via_sudo(), f.locations);
+        REQUIRE(s);
+        CHECK(s->capture == CaptureLevel::digest);
+        CHECK(s->capture_origin == Origin::system_config);
+        CHECK(s->environment_used.empty());
+    }
+    // A value that would be an error unprivileged is not even looked at.
+    auto bad = load_settings(env_with("bogus"), via_sudo(), f.locations);
+    REQUIRE(bad);
+    CHECK(bad->capture == CaptureLevel::digest);
+
+    // Without a system setting, the built-in default holds.
+    REQUIRE(::unlink((f.tmp / "etc/config.toml").c_str()) == 0);
+    auto builtin = load_settings(env_with("off"), via_sudo(), f.locations);
+    REQUIRE(builtin);
+    CHECK(builtin->capture == CaptureLevel::digest);
+    CHECK(builtin->capture_origin == Origin::builtin);
 }

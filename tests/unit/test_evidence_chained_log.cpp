@@ -8,8 +8,8 @@
 #include "evidence/chained_log.hpp"
 #include "evidence/key_files.hpp"
 #include "evidence/verifier.hpp"
+#include "log_fixture.hpp"
 #include "record/session_records.hpp"
-#include "temp_dir.hpp"
 
 using namespace asocat;
 using evidence::ChainedLog;
@@ -17,38 +17,8 @@ using evidence::Seal;
 
 namespace {
 
-const util::TrustPolicy me{::geteuid()};
-
-struct Fixture {
-    TempDir tmp;
-    evidence::SigningIdentity signer;
-    evidence::EvidenceSettings settings;
-
-    Fixture() {
-        auto created = evidence::create_key_files(tmp / "keys", "test/audited-socat", me);
-        REQUIRE(created);
-        signer = *created;
-    }
-
-    ChainedLog open_log() const {
-        auto dir = record::LogDirectory::open(tmp / "logs", me, true);
-        REQUIRE(dir);
-        auto log = ChainedLog::open(std::move(*dir), signer, settings, "testhost");
-        REQUIRE(log);
-        auto key = evidence::load_private_key(signer, me);
-        REQUIRE(key);
-        log->attach_key(std::move(*key));
-        return std::move(*log);
-    }
-
-    evidence::VerifyReport verify(const std::vector<std::string>& files) const {
-        auto pinned = evidence::read_pinned_key(tmp / "keys/audit.pub");
-        REQUIRE(pinned);
-        return evidence::verify_logs(files, *pinned, nullptr);
-    }
-
-    std::string active() const { return tmp / "logs/audit.jsonl"; }
-};
+using Fixture = test::LogFixture;
+using test::me;
 
 record::RecordDraft start_draft(int n) {
     session::SessionStart s;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_samples.hpp"
 #include "evidence/log_records.hpp"
 #include "evidence/record_scanner.hpp"
 #include "evidence/record_schema.hpp"
@@ -52,7 +53,7 @@ std::string render(const record::RecordDraft& draft, std::uint64_t seq) {
 }
 
 // One line of every record type, with strings that need every kind of escape and argv bytes
-// that are not UTF-8 (so asocat.raw is present).
+// that are not UTF-8 (so asocat.raw is present), and the capture records' samples.
 std::vector<std::string> sample_lines() {
     const util::WallTime time = util::wall_now();
     session::SessionStart start;
@@ -71,7 +72,7 @@ std::vector<std::string> sample_lines() {
     evidence::PreviousLog previous;
     previous.file = "audit-x.jsonl";
     previous.anomaly = "cut short";
-    return {
+    std::vector<std::string> lines{
         render(evidence::log_header_record(time, "host", "host/audited-socat/x", {"name", "key id"},
                                            std::nullopt),
                0),
@@ -81,6 +82,11 @@ std::vector<std::string> sample_lines() {
         render(evidence::checkpoint_record(time, checkpoint), 3),
         render(evidence::recovery_record(time, {10, 20, digest_of('t')}), 4),
     };
+    std::uint64_t seq = 5;
+    for (const auto& draft : test::capture_drafts()) {
+        lines.push_back(render(draft, seq++));
+    }
+    return lines;
 }
 
 } // namespace

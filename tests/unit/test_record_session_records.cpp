@@ -70,7 +70,7 @@ TEST_CASE("session.start is byte-exact to the documented layout") {
               R"("wrapper":{"version":"0.1.0","privileged":true},)"
               R"("settings":{"config_files":["/etc/audited-socat/config.toml"],"environment":[],)"
               R"("log":"/var/log/audited-socat/audit.jsonl","fail_open":false,)"
-              R"("socat_source":"default"},)"
+              R"("socat_source":"default"},"capture":"off",)"
               R"("identity":{"kernel":{"uid":{"id":1000,"name":"alice"},)"
               R"("euid":{"id":0,"name":"root"},"gid":{"id":1000,"name":null},)"
               R"("egid":{"id":0,"name":"root"},"groups":[{"id":0,"name":"root"}],)"
