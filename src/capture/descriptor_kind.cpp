@@ -162,6 +162,7 @@ DescriptorKind classify_descriptor(int borrowed, pid_t pid, int fd) {
         const int domain = socket_option(borrowed, SO_DOMAIN);
         const int type = socket_option(borrowed, SO_TYPE);
         kind.stream_socket = type == SOCK_STREAM || type == SOCK_SEQPACKET;
+        kind.listening = socket_option(borrowed, SO_ACCEPTCONN) == 1;
         if (domain == AF_INET || domain == AF_INET6) {
             kind.kind = type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp" : "ip";
         } else if (domain == AF_UNIX) {

@@ -32,6 +32,7 @@ struct DescriptorKind {
     std::optional<session::Endpoint> peer;
     bool stream_socket = false; // SOCK_STREAM or SOCK_SEQPACKET: shutdown means EOF
     bool active_open = false;   // connected by the caller (its SYN is in the TCP counters)
+    bool listening = false;     // a listening socket: it moves no bytes of its own
     dev_t device = 0;
     ino_t inode = 0;
 };

@@ -1,5 +1,6 @@
 #include "capture/supervisor.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <climits>
 #include <csignal>
 #include <linux/close_range.h>
+#include <memory>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -71,6 +73,22 @@ std::optional<int> killing_signal(pid_t pid) {
     }
     const int status = std::atoi(text->c_str() + at + 1);
     return (status & 0x7f) != 0 ? std::optional<int>(status & 0x7f) : std::nullopt;
+}
+
+// The descriptor numbers a process has open, from /proc/PID/fd.
+std::vector<int> open_descriptors(pid_t pid) {
+    std::vector<int> fds;
+    const std::string path = "/proc/" + std::to_string(pid) + "/fd";
+    const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), &::closedir);
+    if (!dir) {
+        return fds;
+    }
+    while (const dirent* entry = ::readdir(dir.get())) {
+        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9') {
+            fds.push_back(std::atoi(entry->d_name));
+        }
+    }
+    return fds;
 }
 
 } // namespace
@@ -334,6 +352,33 @@ void Supervisor::count_from_kernel(pid_t pid, int first, int last) {
     }
 }
 
+void Supervisor::discover_connections(const Notification& call, const std::vector<int>& fds) {
+    if (m_options.level != session::CaptureLevel::meta) {
+        return; // every descriptor that moved bytes has its stream already
+    }
+    for (const int fd : fds) {
+        if (m_streams.find(call.pid, fd) != nullptr) {
+            continue;
+        }
+        auto borrowed = m_borrowed.borrow(m_listener, call, fd);
+        if (!borrowed) {
+            continue;
+        }
+        auto kind = classify_descriptor(*borrowed, call.pid, fd);
+        if (auto names = m_connection_names.find(kind.inode); names != m_connection_names.end()) {
+            kind.local = kind.local ? kind.local : names->second.first;
+            kind.peer = kind.peer ? kind.peer : names->second.second;
+        }
+        // A connection has a peer (or had one this supervisor saw); a listening socket, or
+        // one shut down by its owner, has none and moved no bytes.
+        if (kind.kind == "tcp" && !kind.listening && kind.peer) {
+            m_streams.open(call.pid, fd, std::move(kind));
+        } else {
+            m_borrowed.forget(call.pid, fd);
+        }
+    }
+}
+
 void Supervisor::end_streams(pid_t pid, int first, int last, session::StreamEndReason reason) {
     count_from_kernel(pid, first, last);
     m_borrowed.forget_range(pid, first, last);
@@ -449,11 +494,13 @@ void Supervisor::descriptor_call(const Notification& call) {
     };
     switch (call.data.nr) {
     case SYS_close:
+        discover_connections(call, {static_cast<int>(a[0])});
         end(static_cast<int>(a[0]), session::StreamEndReason::close);
         break;
     case SYS_dup2:
     case SYS_dup3:
         if (a[0] != a[1]) {
+            discover_connections(call, {static_cast<int>(a[1])});
             end(static_cast<int>(a[1]), session::StreamEndReason::dup2);
         }
         break;
@@ -496,6 +543,7 @@ void Supervisor::process_call(const Notification& call) {
             if (found->second.exec) {
                 settle_exec(call.pid, found->second);
             }
+            discover_connections(call, open_descriptors(call.pid));
             end_streams_of(call.pid, session::StreamEndReason::exit);
             found->second.ended = true;
             session::ProcessEnd end;

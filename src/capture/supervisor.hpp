@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -104,6 +105,10 @@ private:
     // kernel's TCP counters as their byte counts at the meta level.
     void end_streams(pid_t pid, int first, int last, session::StreamEndReason reason);
     void count_from_kernel(pid_t pid, int first, int last);
+    // meta: TCP connections a process closes or exits with that it never connected or accepted
+    // itself (a fork child's inherited socket) become streams first, so they are counted.
+    void discover_connections(const Notification& call, const std::vector<int>& fds);
+    void remember_connection(const StreamTable::Stream& stream);
 
     // The answers; ENOENT (the caller is gone) is not an error.
     void answer(const Notification& call, std::int64_t result);
@@ -149,6 +154,14 @@ private:
     std::unordered_map<pid_t, Process> m_processes;
     std::map<int, Parked> m_parked; // by the borrowed descriptor it waits on
     std::array<const TrappedSyscall*, 1024> m_catalogue{};
+    // meta: the names of connections this supervisor saw accepted, by socket inode, for the
+    // processes that only close an inherited copy (by then the peer may be gone and
+    // getpeername fails). Every process holding a copy may need them, so they are kept, the
+    // oldest forgotten past kMaxConnectionNames.
+    std::unordered_map<
+        ino_t, std::pair<std::optional<session::Endpoint>, std::optional<session::Endpoint>>>
+        m_connection_names;
+    std::deque<ino_t> m_connection_order;
     std::uint64_t m_processes_seen = 0;
     std::uint64_t m_refused = 0;
     std::optional<util::Error> m_failure;

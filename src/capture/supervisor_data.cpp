@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "capture/as_caller.hpp"
 #include "capture/call_performer.hpp"
 #include "capture/supervisor.hpp"
 #include "capture/tracee_memory.hpp"
@@ -202,8 +203,11 @@ void Supervisor::send(Parked& parked) {
         return;
     }
     const std::string_view remaining = std::string_view(parked.payload).substr(parked.sent);
-    const std::int64_t n = perform_send(parked.borrowed, stream->description.mode, call.data.nr, d,
-                                        remaining, parked.peer, parked.control);
+    const std::int64_t n = [&] {
+        const AsCaller here(call.pid, parked.peer); // sendto a relative unix path
+        return perform_send(parked.borrowed, stream->description.mode, call.data.nr, d, remaining,
+                            parked.peer, parked.control);
+    }();
     const bool addressed = call.data.nr == SYS_sendto || call.data.nr == SYS_sendmsg;
     const bool blocking =
         (!addressed || (d.flags & MSG_DONTWAIT) == 0) && !is_nonblocking(parked.borrowed);

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "capture/as_caller.hpp"
 #include "capture/call_performer.hpp"
 #include "capture/supervisor.hpp"
 #include "capture/tracee_memory.hpp"
@@ -23,59 +24,7 @@
 #include "util/io.hpp"
 
 namespace asocat::capture {
-namespace {
-
-// A unix socket path is resolved, and the socket file created, as the caller would: relative
-// to its working directory and with its umask (socat's umask= option sets it just before
-// bind). For the duration of the call the supervisor takes on both.
-class AsCaller {
-public:
-    AsCaller(pid_t pid, std::string_view address) {
-        if (address.size() <= offsetof(sockaddr_un, sun_path) ||
-            reinterpret_cast<const sockaddr*>(address.data())->sa_family != AF_UNIX) {
-            return;
-        }
-        if (auto mask = caller_umask(pid)) {
-            m_umask = ::umask(*mask);
-        }
-        const char first = address[offsetof(sockaddr_un, sun_path)];
-        if (first == '/' || first == '\0') {
-            return;
-        }
-        m_saved.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-        const std::string cwd = "/proc/" + std::to_string(pid) + "/cwd";
-        if (!m_saved || ::chdir(cwd.c_str()) != 0) {
-            m_saved.reset();
-        }
-    }
-    AsCaller(const AsCaller&) = delete;
-    AsCaller& operator=(const AsCaller&) = delete;
-    ~AsCaller() {
-        if (m_umask) {
-            ::umask(*m_umask);
-        }
-        // The supervisor itself uses no relative paths, so a failed return does no harm.
-        if (m_saved && ::fchdir(m_saved.get()) != 0) {
-            m_saved.reset();
-        }
-    }
-
-private:
-    static std::optional<mode_t> caller_umask(pid_t pid) {
-        auto status =
-            util::read_small_file(AT_FDCWD, "/proc/" + std::to_string(pid) + "/status", 8192);
-        const auto at = status ? status->find("\nUmask:\t") : std::string::npos;
-        if (at == std::string::npos) {
-            return std::nullopt;
-        }
-        return static_cast<mode_t>(std::strtoul(status->c_str() + at + 8, nullptr, 8));
-    }
-
-    util::ScopedFd m_saved;
-    std::optional<mode_t> m_umask;
-};
-
-} // namespace
+namespace {} // namespace
 
 void Supervisor::emit_socket(const Notification& call, int fd, session::SocketAction action,
                              int socket, std::int64_t result,
@@ -115,8 +64,22 @@ void Supervisor::emit_socket(const Notification& call, int fd, session::SocketAc
         stream->description.active_open = true;
         stream->facts.local = event.local;
         stream->facts.peer = event.peer;
+        remember_connection(*stream);
     }
     m_sink.emit(std::move(event));
+}
+
+void Supervisor::remember_connection(const StreamTable::Stream& stream) {
+    constexpr std::size_t kMaxConnectionNames = 4096;
+    if (m_options.level != session::CaptureLevel::meta) {
+        return;
+    }
+    if (m_connection_order.size() == kMaxConnectionNames) {
+        m_connection_names.erase(m_connection_order.front());
+        m_connection_order.pop_front();
+    }
+    m_connection_names[stream.description.inode] = {stream.facts.local, stream.facts.peer};
+    m_connection_order.push_back(stream.description.inode);
 }
 
 void Supervisor::socket_call(const Notification& call) {
@@ -270,7 +233,9 @@ void Supervisor::accept(Parked& parked) {
     // address of its own.
     emit_socket(call, fd, session::SocketAction::accept, accepted.get(), *number,
                 endpoint_of(peer_bytes));
-    m_streams.open(call.pid, *number, classify_descriptor(accepted.get(), call.pid, *number));
+    auto& stream =
+        m_streams.open(call.pid, *number, classify_descriptor(accepted.get(), call.pid, *number));
+    remember_connection(stream);
     m_borrowed.adopt(call.pid, *number, std::move(accepted));
 }
 

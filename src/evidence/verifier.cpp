@@ -10,6 +10,7 @@
 #include "evidence/checkpoint.hpp"
 #include "evidence/log_records.hpp"
 #include "evidence/merkle.hpp"
+#include "evidence/payload_check.hpp"
 #include "evidence/record_scanner.hpp"
 #include "evidence/record_schema.hpp"
 #include "evidence/record_view.hpp"
@@ -39,6 +40,15 @@ struct Ending {
     util::Digest256 last_leaf{};
 };
 
+// Where a log file's payload files are: its own directory.
+std::string directory_of(const std::string& file) {
+    const auto slash = file.rfind('/');
+    if (slash == std::string::npos) {
+        return ".";
+    }
+    return slash == 0 ? "/" : file.substr(0, slash);
+}
+
 std::string canonical_path(const std::string& file) {
     char resolved[PATH_MAX];
     return ::realpath(file.c_str(), resolved) != nullptr ? std::string(resolved) : file;
@@ -47,10 +57,11 @@ std::string canonical_path(const std::string& file) {
 class FileWalk {
 public:
     FileWalk(std::string file, const PinnedKey& key, record::JsonDocument& document,
-             std::set<std::string, std::less<>>& open_sessions, const VerifyState* state,
-             const std::optional<Ending>& previous, VerifyReport& report)
-        : m_file(std::move(file)), m_key(key), m_document(document), m_open_sessions(open_sessions),
-          m_state(state), m_previous(previous), m_report(report) {}
+             std::set<std::string, std::less<>>& open_sessions, PayloadCheck& payload,
+             const VerifyState* state, const std::optional<Ending>& previous, VerifyReport& report)
+        : m_file(std::move(file)), m_directory(directory_of(m_file)), m_key(key),
+          m_document(document), m_open_sessions(open_sessions), m_payload(payload), m_state(state),
+          m_previous(previous), m_report(report) {}
 
     // Walks the whole file; returns how it ended (for the next file's rotation link).
     Ending run(FileSummary& summary) {
@@ -164,7 +175,36 @@ private:
             return false;
         }
         link(line, *fields, nullptr);
+        if (reads_payload(*fields)) {
+            // Canonical, so the strict parse accepts it; only these few types need their fields.
+            if (auto parsed = m_document.parse(line); !parsed) {
+                stop(Problem::not_json, parsed.error().describe());
+            }
+            const auto view = view_record(m_document.root());
+            if (!view) {
+                stop(Problem::bad_layout, view.error().describe());
+            }
+            check_payload(m_document.root(), *view);
+        }
         return true;
+    }
+
+    // stream.payload and stream.truncated always, stream.end only where payload may be open.
+    bool reads_payload(const ChainFields& fields) const {
+        return PayloadCheck::reads(fields.type) &&
+               (fields.type != "stream.end" || m_payload.follows(fields.session));
+    }
+
+    // Only for a record that passed every other check (it is linked already).
+    void check_payload(const record::JsonValue& root, const RecordView& view) {
+        auto verdict =
+            m_payload.feed(root, view, RecordPlace{m_file, m_directory, m_line, m_offset});
+        if (verdict.tampering) {
+            throw Stop{std::move(*verdict.tampering)};
+        }
+        for (auto& gap : verdict.gaps) {
+            m_report.gaps.push_back(std::move(gap));
+        }
     }
 
     // Parses into m_document; on failure remembers why (a torn line may still be recovered).
@@ -236,6 +276,9 @@ private:
             fields.session = session->as_string(); // the layout made it a string
         }
         link(line, fields, &*view);
+        if (reads_payload(fields)) {
+            check_payload(root, *view);
+        }
     }
 
     // Checks a well-formed record's place in the chain and makes it the newest leaf. `view` is
@@ -287,6 +330,9 @@ private:
         m_origin = std::string(header->origin);
         m_prev = view.prev;
         check_rotation_link(view, *header);
+        if (!m_previous && header->previous != nullptr) {
+            m_payload.begins_mid_series(); // streams may have begun in the file before
+        }
         if (m_state != nullptr) {
             m_remembered = m_state->log(m_log_id);
         }
@@ -391,10 +437,12 @@ private:
     }
 
     std::string m_file;
+    std::string m_directory;
     const PinnedKey& m_key;
     record::JsonDocument& m_document;
     record::JsonWriter m_scratch; // reused for every canonical re-serialisation
     std::set<std::string, std::less<>>& m_open_sessions;
+    PayloadCheck& m_payload;
     const VerifyState* m_state;
     const std::optional<Ending>& m_previous;
     VerifyReport& m_report;
@@ -454,6 +502,10 @@ const char* problem_name(Problem problem) {
         return "fork";
     case Problem::replaced:
         return "replaced";
+    case Problem::payload:
+        return "payload";
+    case Problem::payload_missing:
+        return "payload-missing";
     case Problem::empty:
         return "empty";
     case Problem::torn_line:
@@ -464,6 +516,10 @@ const char* problem_name(Problem problem) {
         return "unsealed-tail";
     case Problem::open_session:
         return "open-session";
+    case Problem::payload_unsealed:
+        return "payload-unsealed";
+    case Problem::payload_incomplete:
+        return "payload-incomplete";
     }
     return "unknown";
 }
@@ -477,6 +533,7 @@ VerifyReport verify_logs(const std::vector<std::string>& files, const PinnedKey&
     VerifyReport report;
     record::JsonDocument document;
     std::set<std::string, std::less<>> open_sessions;
+    PayloadCheck payload; // streams may span rotated files
     std::optional<Ending> previous;
     std::set<std::string> verified_logs;
     std::vector<std::pair<std::string, std::string>> paths; // canonical path, log id
@@ -484,7 +541,7 @@ VerifyReport verify_logs(const std::vector<std::string>& files, const PinnedKey&
         FileSummary summary;
         summary.file = file;
         try {
-            FileWalk walk(file, key, document, open_sessions, state, previous, report);
+            FileWalk walk(file, key, document, open_sessions, payload, state, previous, report);
             Ending ending = walk.run(summary);
             summary.passed = true;
             previous = std::move(ending);
@@ -524,6 +581,9 @@ VerifyReport verify_logs(const std::vector<std::string>& files, const PinnedKey&
         report.gaps.push_back(Finding{Problem::open_session, files.empty() ? "" : files.back(), 0,
                                       std::nullopt, 0,
                                       "session " + session + " has a start but no end"});
+    }
+    for (auto& gap : payload.unsealed()) {
+        report.gaps.push_back(std::move(gap));
     }
     report.outcome = report.gaps.empty() ? Outcome::complete : Outcome::incomplete;
     if (state != nullptr) {

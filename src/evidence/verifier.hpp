@@ -2,8 +2,9 @@
 // place where they are not. Streams each file once with O(log n) memory: strict parse and
 // byte-exact canonical form, record layout, log id, sequence, prev-hash chain, Merkle tree,
 // every checkpoint's size, root, frontier and Ed25519 signature against the pinned key only,
-// rotation links between consecutive files, and (with a state file) that nothing verified
-// before has been rolled back, forked or replaced.
+// rotation links between consecutive files, (with a state file) that nothing verified before
+// has been rolled back, forked or replaced, and at capture level full that the payload files
+// hold the bytes the records name and digest (payload_check.hpp).
 #pragma once
 
 #include <cstdint>
@@ -40,12 +41,16 @@ enum class Problem {
     rollback,
     fork,
     replaced,
+    payload,         // full capture: the payload files differ from what the log says
+    payload_missing, // a payload file, or bytes of it, the log names are not there
     // Completeness not proven (outcome 2).
     empty,
     torn_line,
     recovered_torn_line,
     unsealed_tail,
     open_session,
+    payload_unsealed,   // stored payload whose stream.end (and digest) is not in the logs
+    payload_incomplete, // a stream moved more than was stored, and no truncation says why
 };
 const char* problem_name(Problem problem);
 bool is_tampering(Problem problem);

@@ -274,11 +274,16 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         const auto written = finish(Termination::exited(kWrapperFailure));
         fail(how.error(), written ? "socat stopped" : "socat stopped and not recorded");
     }
-    // What the supervisor saw of socat's main process is written before the session's end.
+    // What the supervisor saw of socat's main process is written before the session's end. A
+    // supervisor that died (or hung) before that means socat ran on while its calls failed
+    // unobserved: an audit failure, whatever socat's own status was.
     if (supervisor) {
         if (auto flushed = supervisor->flush_after_main_exit(kSupervisorFlushMs); !flushed) {
-            end.error = "capture: " + flushed.error().describe();
-            std::fprintf(stderr, "audited-socat: %s\n", end.error->c_str());
+            end.reason = session::EndReason::audit_failed;
+            end.error = flushed.error().describe();
+            const auto written = finish(Termination::exited(kWrapperFailure));
+            fail(flushed.error(), "socat ended with status " + std::to_string(how->shell_status()) +
+                                      (written ? "" : "; not recorded"));
         }
     }
     end.reason = how->signaled ? session::EndReason::signaled : session::EndReason::exited;

@@ -99,6 +99,42 @@ CAPTURE_TYPES = ("process.start", "process.exec", "process.end", "socket.bind",
                  "capture.end")
 
 
+def reassembled_payload(log_dir: str) -> dict:
+    """Full capture, read back independently of socat-audit: every stream's stored bytes per
+    direction, rebuilt from its stream.payload records (a run in the payload file, or a copy of
+    bytes the same process received), keyed by (pid, fd, direction, n) where n counts the
+    lifetimes of that descriptor. Each value is (bytes, the stream.end record's direction)."""
+    current, lifetimes, streams = {}, {}, {}
+    files = {}
+    for record in read_records(log_dir):
+        a = record["asocat"]
+        pid = record.get("process", {}).get("pid")
+        if a["type"] == "stream.payload":
+            p = a["payload"]
+            key = (pid, p["fd"], p["direction"])
+            data = current.setdefault(key, bytearray())
+            if len(data) != p["offset"]:
+                raise ValueError(f"payload of {key} not contiguous at {p['offset']}")
+            if "file" in p:
+                if p["file"] not in files:
+                    files[p["file"]] = read_bytes(os.path.join(log_dir, p["file"]))
+                run = files[p["file"]][p["file_offset"]:p["file_offset"] + p["length"]]
+            else:
+                c = p["copy_of"]
+                source = current[(c["pid"], c["fd"], c["direction"])]
+                run = bytes(source[c["offset"]:c["offset"] + p["length"]])
+            if len(run) != p["length"]:
+                raise ValueError(f"payload of {key} short at {p['offset']}")
+            data.extend(run)
+        elif a["type"] == "stream.end":
+            for direction in ("in", "out"):
+                key = (pid, a["stream"]["fd"], direction)
+                n = lifetimes.get(key, 0)
+                lifetimes[key] = n + 1
+                streams[key + (n,)] = (bytes(current.pop(key, b"")), a["stream"][direction])
+    return streams
+
+
 def public_key_path() -> str:
     """The public half of the signing key every test run shares (see harness.ensure_signing_key)."""
     return os.path.join(h.signing_key_dir(), "audit.pub")

@@ -14,6 +14,9 @@
 namespace asocat::test {
 
 inline constexpr const char* kCaptureSession = "0f0e0d0c-0b0a-4908-8706-050403020100";
+// The samples' payload file: the stored run is bytes 4096..4216 of it.
+inline constexpr const char* kSamplePayloadFile =
+    "payload-0f0e0d0c-0b0a-4908-8706-050403020100.blob";
 
 inline util::WallTime capture_time(std::int64_t offset_ns) {
     const std::int64_t base = 678532000 + offset_ns;
@@ -155,7 +158,7 @@ inline std::vector<record::RecordDraft> capture_drafts() {
     stored.fd = 6;
     stored.stream_offset = 0;
     stored.length = 120;
-    stored.file = "payload-0f0e0d0c.bin";
+    stored.file = kSamplePayloadFile;
     stored.file_offset = 4096;
     drafts.push_back(record::stream_payload_record(stored));
     session::StreamPayload copied = stored;

@@ -95,7 +95,16 @@ TEST_CASE("show reads sessions from a real log and describes one in full", "[sho
     test::LogFixture f;
     auto log = f.open_log();
     write_sample_log(log);
-    REQUIRE(f.verify({f.active()}).outcome == evidence::Outcome::complete);
+    // The samples' stored run, for verify's payload check; their stream (pid 4244 fd 6) ends
+    // before its payload records, so that payload stays unsealed.
+    std::ofstream(f.tmp / ("logs/" + std::string(test::kSamplePayloadFile)), std::ios::binary)
+        << std::string(4096 + 120, 'p');
+    const auto report = f.verify({f.active()});
+    REQUIRE(report.outcome == evidence::Outcome::incomplete);
+    REQUIRE(report.gaps.size() == 2);
+    for (const auto& gap : report.gaps) {
+        CHECK(gap.problem == evidence::Problem::payload_unsealed);
+    }
 
     const auto shown = read_sessions({f.active()});
     REQUIRE(shown);
