@@ -69,7 +69,10 @@ public:
         if (!fd) {
             throw Stop{finding(Problem::unreadable, util::Error::from_errno("open").describe())};
         }
+        // Room for the longest line allowed plus one read, once: growing by doubling would copy
+        // a huge line several times and leave freed buffers behind.
         std::string buffer;
+        buffer.reserve(kMaxLine + kReadChunk);
         std::string chunk(kReadChunk, '\0');
         bool pending_torn = false;
         std::string torn;

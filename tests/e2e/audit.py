@@ -11,6 +11,7 @@ import ctypes
 import json
 import os
 import subprocess
+import threading
 import sys
 import unittest
 
@@ -149,10 +150,33 @@ def verify_log(*paths, state=None, pubkey=None, json_output=True):
         argv += ["--state", state]
     if json_output:
         argv.append("--json")
-    done = subprocess.run(argv + list(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=h.scaled(60))
+    done = run_measured(argv + list(paths), h.scaled(60))
     report = json.loads(done.stdout) if json_output and done.stdout else None
     return done.returncode, report, done
+
+
+def run_measured(argv: list, timeout: float) -> subprocess.CompletedProcess:
+    """Runs argv to its end like subprocess.run with captured output, and also reports that
+    process's own peak RSS (`peak_kib`, from wait4): RUSAGE_CHILDREN would mix in every child
+    the test process ever had."""
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        output = {}
+        readers = [threading.Thread(target=lambda name, f: output.__setitem__(name, f.read()),
+                                    args=(name, f))
+                   for name, f in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout)
+        if any(reader.is_alive() for reader in readers):
+            proc.kill()
+            for reader in readers:
+                reader.join()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.CompletedProcess(argv, proc.returncode, output["stdout"], output["stderr"])
+    done.peak_kib = usage.ru_maxrss
+    return done
 
 
 CHAIN_FIELDS = ("log", "seq", "prev")
