@@ -79,9 +79,9 @@ class Hygiene(unittest.TestCase):
                          ["capture"], "off")
 
     def test_socat_inherits_what_it_would_inherit_from_a_shell(self):
-        # At the default capture level the one difference is the seccomp filter socat runs
-        # under (mode 2); no_new_privs stays off (root may install filters without it).
-        env, write_end, bare, wrapped = self.reports(None)
+        # Under capture the one difference is the seccomp filter socat runs under (mode 2);
+        # no_new_privs stays off (root may install filters without it).
+        env, write_end, bare, wrapped = self.reports("digest")
         self.assertIn("Seccomp:\t0\n", bare)
         self.assertIn("NoNewPrivs:\t0\n", wrapped)
         self.assertEqual(wrapped, bare.replace("Seccomp:\t0\n", "Seccomp:\t2\n"))

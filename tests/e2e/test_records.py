@@ -84,7 +84,7 @@ class Records(unittest.TestCase):
         a = start["asocat"]
         self.assertEqual(list(a), ["format", "log", "seq", "prev", "type", "session", "wrapper",
                                    "settings", "capture", "identity"])
-        self.assertEqual(a["capture"], "digest")  # the default
+        self.assertEqual(a["capture"], "off")  # the default, for now
         self.assertEqual(a["format"], 2)
         self.assertEqual(a["type"], "session.start")
         self.assertRegex(a["session"], UUID4)
@@ -119,17 +119,7 @@ class Records(unittest.TestCase):
         self.assertGreater(end["event"]["duration"], 0)
         self.assertEqual(end["process"], {"pid": socat_pid, "exit_code": 0})
         self.assertEqual(end["asocat"]["log"], a["log"])
-        # Between start and end only this session's capture records (and checkpoints).
-        everything = audit.read_records(self.logs)
-        between = [r["asocat"] for r in everything
-                   if a["seq"] < r["asocat"]["seq"] < end["asocat"]["seq"]]
-        self.assertTrue(between)
-        for record in between:
-            if record["type"] != "checkpoint":
-                self.assertIn(record["type"], audit.CAPTURE_TYPES)
-                self.assertEqual(record["session"], a["session"])
-        self.assertEqual([r["type"] for r in between if r["type"] == "capture.end"],
-                         ["capture.end"])
+        self.assertEqual(end["asocat"]["seq"], a["seq"] + 1)  # no capture records
         self.assertEqual(audit.without_chain(end["asocat"]), {
             "format": 2, "type": "session.end", "session": a["session"],
             "end": {"reason": "exited", "exit_code": 0, "exec_check": "matched",
@@ -218,9 +208,11 @@ class Records(unittest.TestCase):
     def test_concurrent_sessions_never_interleave(self):
         results = []
 
+        env = dict(self.env, AUDITED_SOCAT_CAPTURE="digest")
+
         def one(i):
             results.append(audit.run_wrapper(["-u", "OPEN:/dev/null", "OPEN:/dev/null"],
-                                             env=self.env, cwd=self.dir))
+                                             env=env, cwd=self.dir))
 
         threads = [threading.Thread(target=one, args=(i,)) for i in range(24)]
         for t in threads:
@@ -228,6 +220,16 @@ class Records(unittest.TestCase):
         for t in threads:
             t.join()
         self.assertEqual([r.returncode for r in results], [0] * 24)
+        # A supervisor writes capture.end when its last traced process is gone, which may be
+        # just after its wrapper returned: wait (bounded) for all 24.
+        def all_captures_ended():
+            try:
+                records = audit.read_records(self.logs)
+            except ValueError:
+                return False  # a supervisor is appending right now
+            return sum(r["asocat"]["type"] == "capture.end" for r in records) == 24
+
+        h.wait_until(all_captures_ended, h.EXIT_TIMEOUT, "every session's capture.end")
         everything = audit.read_records(self.logs)  # strict: a torn or glued line fails here
         self.assertEqual([r["asocat"]["seq"] for r in everything], list(range(len(everything))))
         records = [r for r in everything if r["asocat"]["type"].startswith("session.")]
