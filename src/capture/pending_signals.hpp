@@ -13,8 +13,10 @@ namespace asocat::capture {
 // to user space).
 inline constexpr int kRestartSys = 512;
 
-// Pending (thread or process-wide) and not blocked, from /proc/TID/status. False if the
-// thread is gone.
-bool has_deliverable_signal(pid_t tid);
+// The signal the kernel will deliver to thread `tid` first when its call returns, from
+// /proc/TID/status: of the unblocked pending ones, the thread's own before the process-wide,
+// synchronous (fault) signals before the others, then the lowest number. 0 if none is pending
+// or the thread is gone.
+int next_signal(pid_t tid);
 
 } // namespace asocat::capture

@@ -14,6 +14,7 @@
 #include <sys/timerfd.h>
 
 #include "capture/pending_signals.hpp"
+#include "capture/restart_flag.hpp"
 #include "util/clock.hpp"
 #include "util/io.hpp"
 #include "util/procfs.hpp"
@@ -287,6 +288,9 @@ void Supervisor::handle(const Notification& call) {
     case Handling::refuse:
         refuse(call, entry->name);
         break;
+    case Handling::signal_action:
+        signal_action_call(call);
+        break;
     }
 }
 
@@ -319,7 +323,13 @@ void Supervisor::see_process(const Notification& call) {
         start.executable = std::move(*exe);
     }
     m_sink.emit(std::move(start));
-    m_processes.emplace(call.pid, Process{std::move(pidfd), false, std::nullopt, {}});
+    Process process{std::move(pidfd), false, std::nullopt, {}};
+    // A fork child has its parent's image and signal handlers.
+    if (auto parent = m_processes.find(start.parent_pid); parent != m_processes.end()) {
+        process.runs_socat = parent->second.runs_socat;
+        process.sigchld_interrupts = parent->second.sigchld_interrupts;
+    }
+    m_processes.emplace(call.pid, std::move(process));
 }
 
 void Supervisor::settle_exec(pid_t pid, Process& process) {
@@ -328,6 +338,13 @@ void Supervisor::settle_exec(pid_t pid, Process& process) {
     exec.facts.outcome = ExecInspector::outcome(pid, exec);
     if (exec.facts.outcome == session::ExecOutcome::confirmed ||
         exec.facts.outcome == session::ExecOutcome::mismatch) {
+        // A new image starts with default handlers.
+        const auto image = executable_identity(pid);
+        if (pid == m_options.main_pid && !m_socat_image) {
+            m_socat_image = image;
+        }
+        process.runs_socat = image && image == m_socat_image;
+        process.sigchld_interrupts = false;
         for (const int fd : exec.close_on_exec) {
             if (auto ended = m_streams.end(pid, fd, session::StreamEndReason::exec)) {
                 emit_ended(std::move(*ended));
@@ -337,19 +354,45 @@ void Supervisor::settle_exec(pid_t pid, Process& process) {
     m_sink.emit(std::move(exec.facts));
 }
 
-void Supervisor::count_from_kernel(pid_t pid, int first, int last) {
+void Supervisor::count_from_kernel(pid_t pid, int first, int last, const Notification* call) {
     if (m_options.level != session::CaptureLevel::meta) {
         return; // the data calls were counted as they were performed
     }
+    std::optional<std::vector<pid_t>> others; // read only if a connection needs it
     for (const int fd : m_streams.descriptors_of(pid)) {
-        const auto copy = fd >= first && fd <= last ? m_borrowed.held(pid, fd) : std::nullopt;
-        auto* stream = m_streams.find(pid, fd);
-        const auto counts =
-            copy && stream ? tcp_counts(*copy, stream->description.active_open) : std::nullopt;
-        if (counts) {
-            m_streams.set_counts(*stream, counts->in, counts->out);
+        auto* stream = fd >= first && fd <= last ? m_streams.find(pid, fd) : nullptr;
+        if (stream == nullptr || stream->description.kind != "tcp") {
+            continue;
         }
+        auto copy = m_borrowed.held(pid, fd);
+        if (!copy && call != nullptr) {
+            if (auto borrowed = m_borrowed.borrow(m_listener, *call, fd)) {
+                copy = *borrowed;
+            }
+        }
+        const auto counts =
+            copy ? tcp_counts(*copy, stream->description.active_open) : std::nullopt;
+        if (!counts) {
+            continue;
+        }
+        if (!others) {
+            others = traced_pids();
+        }
+        if (socket_held_elsewhere(stream->description.inode, pid, first, last, *others)) {
+            continue; // the last holder counts the connection
+        }
+        const auto given = m_connections.take(stream->description.inode, *counts);
+        m_streams.set_counts(*stream, given.in, given.out);
     }
+}
+
+std::vector<pid_t> Supervisor::traced_pids() const {
+    std::vector<pid_t> pids;
+    pids.reserve(m_processes.size());
+    for (const auto& [pid, process] : m_processes) {
+        pids.push_back(pid);
+    }
+    return pids;
 }
 
 void Supervisor::discover_connections(const Notification& call, const std::vector<int>& fds) {
@@ -365,9 +408,9 @@ void Supervisor::discover_connections(const Notification& call, const std::vecto
             continue;
         }
         auto kind = classify_descriptor(*borrowed, call.pid, fd);
-        if (auto names = m_connection_names.find(kind.inode); names != m_connection_names.end()) {
-            kind.local = kind.local ? kind.local : names->second.first;
-            kind.peer = kind.peer ? kind.peer : names->second.second;
+        if (const auto* names = m_connections.names(kind.inode)) {
+            kind.local = kind.local ? kind.local : names->local;
+            kind.peer = kind.peer ? kind.peer : names->peer;
         }
         // A connection has a peer (or had one this supervisor saw); a listening socket, or
         // one shut down by its owner, has none and moved no bytes.
@@ -379,16 +422,18 @@ void Supervisor::discover_connections(const Notification& call, const std::vecto
     }
 }
 
-void Supervisor::end_streams(pid_t pid, int first, int last, session::StreamEndReason reason) {
-    count_from_kernel(pid, first, last);
+void Supervisor::end_streams(pid_t pid, int first, int last, session::StreamEndReason reason,
+                             const Notification* call) {
+    count_from_kernel(pid, first, last, call);
     m_borrowed.forget_range(pid, first, last);
     for (auto& ended : m_streams.end_range(pid, first, last, reason)) {
         emit_ended(std::move(ended));
     }
 }
 
-void Supervisor::end_streams_of(pid_t pid, session::StreamEndReason reason) {
-    end_streams(pid, 0, INT_MAX, reason);
+void Supervisor::end_streams_of(pid_t pid, session::StreamEndReason reason,
+                                const Notification* call) {
+    end_streams(pid, 0, INT_MAX, reason, call);
     m_borrowed.forget_process(pid);
 }
 
@@ -490,7 +535,7 @@ StreamTable::Stream* Supervisor::stream_for(const Notification& call, int fd, in
 void Supervisor::descriptor_call(const Notification& call) {
     const auto& a = call.data.args;
     const auto end = [&](int fd, session::StreamEndReason reason) {
-        end_streams(call.pid, fd, fd, reason);
+        end_streams(call.pid, fd, fd, reason, &call);
     };
     switch (call.data.nr) {
     case SYS_close:
@@ -508,7 +553,7 @@ void Supervisor::descriptor_call(const Notification& call) {
         if ((a[2] & CLOSE_RANGE_CLOEXEC) == 0) {
             const int first = static_cast<int>(std::min<std::uint64_t>(a[0], INT_MAX));
             const int last = static_cast<int>(std::min<std::uint64_t>(a[1], INT_MAX));
-            end_streams(call.pid, first, last, session::StreamEndReason::close_range);
+            end_streams(call.pid, first, last, session::StreamEndReason::close_range, &call);
         }
         break;
     default:
@@ -531,7 +576,9 @@ void Supervisor::process_call(const Notification& call) {
         exec->facts.session = m_options.session;
         exec->facts.time = util::wall_now();
         // Close-on-exec copies must not outlive the exec; the others are borrowed again.
-        count_from_kernel(call.pid, 0, INT_MAX);
+        for (const int fd : exec->close_on_exec) {
+            count_from_kernel(call.pid, fd, fd, &call);
+        }
         m_borrowed.forget_process(call.pid);
         if (auto found = m_processes.find(call.pid); found != m_processes.end()) {
             found->second.exec = std::move(*exec);
@@ -544,7 +591,7 @@ void Supervisor::process_call(const Notification& call) {
                 settle_exec(call.pid, found->second);
             }
             discover_connections(call, open_descriptors(call.pid));
-            end_streams_of(call.pid, session::StreamEndReason::exit);
+            end_streams_of(call.pid, session::StreamEndReason::exit, &call);
             found->second.ended = true;
             session::ProcessEnd end;
             end.session = m_options.session;
@@ -572,6 +619,25 @@ void Supervisor::refuse(const Notification& call, std::string_view name) {
         m_sink.emit(std::move(refused));
     }
     answer(call, -ENOSYS);
+}
+
+void Supervisor::signal_action_call(const Notification& call) {
+    auto found = m_processes.find(call.pid);
+    if (found != m_processes.end() && found->second.runs_socat &&
+        call.data.args[0] == kRestartedSignal && call.data.args[1] != 0) {
+        // Unreadable arguments: the kernel fails the call the same way, natively.
+        if (auto added = add_restart_flag(m_listener, call)) {
+            found->second.sigchld_interrupts = *added;
+        }
+    }
+    allow(call);
+}
+
+std::int64_t Supervisor::interrupted_result(pid_t pid, int signal) const {
+    const auto found = m_processes.find(pid);
+    const bool asked_for_eintr = signal == kRestartedSignal && found != m_processes.end() &&
+                                 found->second.sigchld_interrupts;
+    return asked_for_eintr ? -EINTR : -kRestartSys;
 }
 
 void Supervisor::park(Parked parked, std::uint32_t events) {
@@ -623,15 +689,16 @@ void Supervisor::check_parked_signals() {
     for (auto it = m_parked.begin(); it != m_parked.end();) {
         const Parked& parked = it->second;
         const bool gone = !m_listener.still_pending(parked.call.id);
-        if (!gone && !has_deliverable_signal(parked.call.pid)) {
+        const int signal = gone ? 0 : next_signal(parked.call.pid);
+        if (!gone && signal == 0) {
             ++it;
             continue;
         }
         (void)::epoll_ctl(m_epoll.get(), EPOLL_CTL_DEL, parked.borrowed, nullptr);
         if (!gone) {
             // A send that moved some bytes returns their count, as a native one would.
-            answer(parked.call,
-                   parked.sent > 0 ? static_cast<std::int64_t>(parked.sent) : -kRestartSys);
+            answer(parked.call, parked.sent > 0 ? static_cast<std::int64_t>(parked.sent)
+                                                : interrupted_result(parked.call.pid, signal));
         }
         it = m_parked.erase(it);
     }

@@ -12,7 +12,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,6 +19,7 @@
 #include <unordered_map>
 
 #include "capture/borrowed_fds.hpp"
+#include "capture/connection_ledger.hpp"
 #include "capture/data_call.hpp"
 #include "capture/event_sink.hpp"
 #include "capture/exec_inspector.hpp"
@@ -88,6 +88,8 @@ private:
         bool ended = false;
         std::optional<PendingExec> exec;
         std::set<int> refused;
+        bool runs_socat = false;         // its image is the socat the session launched
+        bool sigchld_interrupts = false; // its SIGCHLD handler was installed without SA_RESTART
     };
 
     Supervisor(NotifyListener listener, SupervisorOptions options, EventSink& sink);
@@ -97,18 +99,25 @@ private:
     void see_process(const Notification& call);
     void settle_exec(pid_t pid, Process& process);
     void process_gone(pid_t pid);
-    void end_streams_of(pid_t pid, session::StreamEndReason reason);
+    // `call`: the ending process's pending call, if any (to borrow what it never used).
+    void end_streams_of(pid_t pid, session::StreamEndReason reason,
+                        const Notification* call = nullptr);
     void emit_ended(session::StreamEnd ended);
     // Full capture: stores the runs of bytes that are ready (`all`: every open one too).
     void store_payload(bool all);
     // Ends streams [first, last] of `pid` (forgetting the supervisor's copies), with the
     // kernel's TCP counters as their byte counts at the meta level.
-    void end_streams(pid_t pid, int first, int last, session::StreamEndReason reason);
-    void count_from_kernel(pid_t pid, int first, int last);
+    void end_streams(pid_t pid, int first, int last, session::StreamEndReason reason,
+                     const Notification* call = nullptr);
+    // meta: gives the TCP streams among [first, last] of `pid`, which are ending, their
+    // connection's counts as ConnectionLedger rules. `call` (pending) borrows a descriptor
+    // the supervisor holds no copy of.
+    void count_from_kernel(pid_t pid, int first, int last, const Notification* call);
     // meta: TCP connections a process closes or exits with that it never connected or accepted
     // itself (a fork child's inherited socket) become streams first, so they are counted.
     void discover_connections(const Notification& call, const std::vector<int>& fds);
     void remember_connection(const StreamTable::Stream& stream);
+    std::vector<pid_t> traced_pids() const;
 
     // The answers; ENOENT (the caller is gone) is not an error.
     void answer(const Notification& call, std::int64_t result);
@@ -126,6 +135,10 @@ private:
     void descriptor_call(const Notification& call);
     void process_call(const Notification& call);
     void refuse(const Notification& call, std::string_view name);
+    void signal_action_call(const Notification& call);
+    // What a parked call given up for signal `signal` answers: EINTR where the program asked
+    // for it but the supervisor made the kernel restart instead (restart_flag.hpp).
+    std::int64_t interrupted_result(pid_t pid, int signal) const;
 
     // The stream of descriptor `fd` of the caller, described on first use; nullptr for a
     // descriptor whose calls are let through (IoMode::passthrough).
@@ -152,16 +165,10 @@ private:
     StreamTable m_streams;
     ExecInspector m_exec;
     std::unordered_map<pid_t, Process> m_processes;
-    std::map<int, Parked> m_parked; // by the borrowed descriptor it waits on
+    std::optional<FileIdentity> m_socat_image; // what socat's main process first ran
+    std::map<int, Parked> m_parked;            // by the borrowed descriptor it waits on
     std::array<const TrappedSyscall*, 1024> m_catalogue{};
-    // meta: the names of connections this supervisor saw accepted, by socket inode, for the
-    // processes that only close an inherited copy (by then the peer may be gone and
-    // getpeername fails). Every process holding a copy may need them, so they are kept, the
-    // oldest forgotten past kMaxConnectionNames.
-    std::unordered_map<
-        ino_t, std::pair<std::optional<session::Endpoint>, std::optional<session::Endpoint>>>
-        m_connection_names;
-    std::deque<ino_t> m_connection_order;
+    ConnectionLedger m_connections; // meta
     std::uint64_t m_processes_seen = 0;
     std::uint64_t m_refused = 0;
     std::optional<util::Error> m_failure;

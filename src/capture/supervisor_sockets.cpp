@@ -70,16 +70,9 @@ void Supervisor::emit_socket(const Notification& call, int fd, session::SocketAc
 }
 
 void Supervisor::remember_connection(const StreamTable::Stream& stream) {
-    constexpr std::size_t kMaxConnectionNames = 4096;
-    if (m_options.level != session::CaptureLevel::meta) {
-        return;
+    if (m_options.level == session::CaptureLevel::meta) {
+        m_connections.remember(stream.description.inode, {stream.facts.local, stream.facts.peer});
     }
-    if (m_connection_order.size() == kMaxConnectionNames) {
-        m_connection_names.erase(m_connection_order.front());
-        m_connection_order.pop_front();
-    }
-    m_connection_names[stream.description.inode] = {stream.facts.local, stream.facts.peer};
-    m_connection_order.push_back(stream.description.inode);
 }
 
 void Supervisor::socket_call(const Notification& call) {

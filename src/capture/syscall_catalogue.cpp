@@ -57,6 +57,7 @@ const std::vector<TrappedSyscall>& trapped_syscalls() {
         {SYS_copy_file_range, "copy_file_range", H::transfer},
         {SYS_io_uring_setup, "io_uring_setup", H::refuse},
         {SYS_process_vm_writev, "process_vm_writev", H::refuse},
+        {SYS_rt_sigaction, "rt_sigaction", H::signal_action},
     };
     return all;
 }

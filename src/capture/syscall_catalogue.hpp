@@ -13,15 +13,16 @@
 namespace asocat::capture {
 
 enum class Handling {
-    move_in,    // bytes into the caller (read, recv*): performed, hashed, copied in
-    move_out,   // bytes out of the caller (write, send*): copied out, performed, hashed
-    socket,     // socket lifecycle (socket, bind, listen, accept, connect, shutdown, names)
-    descriptor, // close, dup*, fcntl: borrowed duplicates are forgotten before it proceeds
-    process,    // fork, clone, exec, exit: a new process, a new image, or its end
-    transfer,   // bytes from one descriptor to another inside the kernel (sendfile, splice,
-                // copy_file_range): emulated with a read and a write, both recorded
-    refuse,     // moves bytes inside the kernel, or bypasses seccomp (io_uring): ENOSYS,
-                // on which programs fall back to read/write
+    move_in,       // bytes into the caller (read, recv*): performed, hashed, copied in
+    move_out,      // bytes out of the caller (write, send*): copied out, performed, hashed
+    socket,        // socket lifecycle (socket, bind, listen, accept, connect, shutdown, names)
+    descriptor,    // close, dup*, fcntl: borrowed duplicates are forgotten before it proceeds
+    process,       // fork, clone, exec, exit: a new process, a new image, or its end
+    transfer,      // bytes from one descriptor to another inside the kernel (sendfile, splice,
+                   // copy_file_range): emulated with a read and a write, both recorded
+    refuse,        // moves bytes inside the kernel, or bypasses seccomp (io_uring): ENOSYS,
+                   // on which programs fall back to read/write
+    signal_action, // rt_sigaction: socat's SIGCHLD handler gets SA_RESTART (restart_flag.hpp)
 };
 
 struct TrappedSyscall {

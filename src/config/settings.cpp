@@ -13,10 +13,9 @@
 namespace asocat::config {
 namespace {
 
-// The capture level when no configuration or variable sets one. `off` until upstream test.sh
-// passes identically under capture every time: tests 73 and 75 (OPENSSL half close) failed
-// once in four full runs at digest (the TLS handshake did not finish within socat's -T1).
-constexpr session::CaptureLevel kDefaultCapture = session::CaptureLevel::off;
+// The capture level when no configuration or variable sets one: every byte hashed, nothing
+// stored (full keeps payload, which needs a retention decision the administrator makes).
+constexpr session::CaptureLevel kDefaultCapture = session::CaptureLevel::digest;
 
 // Contract names that later versions implement; set now, they stop the wrapper instead of being
 // silently ignored.

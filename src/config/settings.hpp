@@ -29,7 +29,7 @@ struct Settings {
     std::optional<std::string> key_name; // for store URIs (files carry their own name)
     // What the capture supervisor records. load_settings starts from the built-in default
     // (kDefaultCapture in settings.cpp); privileged runs take it from the system config only.
-    session::CaptureLevel capture = session::CaptureLevel::off;
+    session::CaptureLevel capture = session::CaptureLevel::digest;
     Origin capture_origin = Origin::builtin;
     EvidenceValues evidence;
     std::vector<std::string> config_files;     // files read, in order

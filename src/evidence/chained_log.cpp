@@ -11,6 +11,7 @@ namespace asocat::evidence {
 namespace {
 
 constexpr std::size_t kReadChunk = 1 << 20;
+constexpr std::size_t kFirstReadChunk = 4096;
 constexpr std::size_t kMaxLine = 16 << 20; // as the verifier
 constexpr std::string_view kCheckpointMarker = "\"type\":\"checkpoint\"";
 
@@ -201,9 +202,12 @@ ChainedLog::find_last_line(std::uint64_t begin, std::uint64_t end, std::string_v
     // including its first LF: the end of a line that began in an earlier chunk.
     std::string partial;
     std::uint64_t region_start = end;
+    // The marker is usually near the end: the first reads are small (every start reads this).
+    std::uint64_t chunk_size = kFirstReadChunk;
     while (region_start > begin) {
         const std::uint64_t read_start =
-            region_start - std::min<std::uint64_t>(kReadChunk, region_start - begin);
+            region_start - std::min<std::uint64_t>(chunk_size, region_start - begin);
+        chunk_size = std::min<std::uint64_t>(chunk_size * 4, kReadChunk);
         auto chunk = record::LogDirectory::read(m_file, read_start, region_start - read_start);
         if (!chunk) {
             return chunk.error();
@@ -251,15 +255,20 @@ util::Expected<void> ChainedLog::resume(record::LogHandle file) {
     m_tail.emplace();
     m_file = std::move(file);
     Tail& t = *m_tail;
-    // The header names the log and its origin.
-    auto head =
-        record::LogDirectory::read(m_file, 0, std::min<std::uint64_t>(m_file.size, kMaxLine));
-    if (!head) {
-        return head.error();
-    }
-    const auto header_end = head->find('\n');
-    if (header_end == std::string::npos) {
-        return retire_damaged("its first line is torn or too long");
+    // The header names the log and its origin. It is short: read a little, more only if the
+    // first line goes on.
+    util::Expected<std::string> head = std::string();
+    std::size_t header_end = std::string::npos;
+    for (std::uint64_t length = kFirstReadChunk; header_end == std::string::npos;
+         length = std::min<std::uint64_t>(length * 4, kMaxLine)) {
+        head = record::LogDirectory::read(m_file, 0, std::min<std::uint64_t>(m_file.size, length));
+        if (!head) {
+            return head.error();
+        }
+        header_end = head->find('\n');
+        if (header_end == std::string::npos && (head->size() < length || length == kMaxLine)) {
+            return retire_damaged("its first line is torn or too long");
+        }
     }
     if (auto applied = apply_line(std::string_view(*head).substr(0, header_end), 0); !applied) {
         return retire_damaged(applied.error().describe());

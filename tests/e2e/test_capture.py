@@ -45,6 +45,7 @@ FLIP = bytes(b ^ 0x5A for b in range(256))
 UPPER = bytes.maketrans(b"abcdefghijklmnopqrstuvwxyz", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # x86_64 numbers of the calls socat waits in (/proc/PID/syscall).
 WAITING_CALLS = {7, 23, 270, 271}  # poll, select, pselect6, ppoll
+READ_CALL = 0
 WRITE_CALL = 1
 SUPERVISOR_COMM = "asocat-capture"
 # A datagram echo for relative UNIX names (see Streams.relative_echo): NAME COUNT TIMEOUT.
@@ -60,6 +61,32 @@ while len(got) < int(sys.argv[2]):
     got += data
     s.sendto(data.translate(flip), sender)
 sys.stdout.buffer.write(got)
+"""
+
+# Stands in for socat (AUDITED_SOCAT_SOCAT): installs a SIGCHLD handler the way socat does
+# (without SA_RESTART; Python's handlers have none either), prints whether the kernel holds it
+# with SA_RESTART, then reads one byte from its stdin with libc's read (no retry on EINTR) and
+# prints what the read returned.
+SIGCHLD_STAND_IN = """#!/usr/bin/python3
+import ctypes, errno, os, signal, sys
+SA_RESTART = 0x10000000
+class Action(ctypes.Structure):
+    _fields_ = [("handler", ctypes.c_void_p), ("mask", ctypes.c_ulong * 16),
+                ("flags", ctypes.c_int), ("restorer", ctypes.c_void_p)]
+signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+libc = ctypes.CDLL(None, use_errno=True)
+held = Action()
+if libc.sigaction(signal.SIGCHLD, None, ctypes.byref(held)) != 0:
+    sys.exit(3)
+gate, keep = os.pipe()
+child = os.fork()
+if child == 0:
+    os.read(gate, 1)  # until the test kills it
+    os._exit(0)
+sys.stdout.write(f"pids {os.getpid()} {child}\\nrestart={bool(held.flags & SA_RESTART)}\\n")
+sys.stdout.flush()
+got = libc.read(0, ctypes.create_string_buffer(1), 1)
+print(f"read={got}" + (" " + errno.errorcode[ctypes.get_errno()] if got < 0 else ""))
 """
 
 
@@ -111,6 +138,14 @@ def current_call(pid: int) -> int | None:
     except (OSError, IndexError):
         return None
     return int(first) if first.lstrip(b"-").isdigit() else None
+
+
+def sigchld_pending(pid: int) -> bool:
+    """Whether SIGCHLD is pending for pid (its thread or its process)."""
+    status = audit.read_bytes(f"/proc/{pid}/status").decode()
+    masks = [int(line.split()[1], 16) for line in status.splitlines()
+             if line.startswith(("SigPnd:", "ShdPnd:"))]
+    return any(m & (1 << (signal.SIGCHLD - 1)) for m in masks)
 
 
 def comm(pid: int) -> str | None:
@@ -825,12 +860,6 @@ class Forking(CaptureCase):
     def scenario_fork_per_connection(self, level):
         """TCP4-LISTEN,fork EXEC:cat: 200 sequential and 50 concurrent connections, each
         echoed exactly and recorded in its own child with its own digests"""
-        if level == "meta":
-            # Known defect, open in issue 4: at meta the counts are the kernel's per connection
-            # (TCP_INFO), read when a descriptor closes. The listener's copy is counted when
-            # data arrived before the parent closed it, and a child that ends without the
-            # supervisor seeing its exit_group loses its count. Skipped, not loosened.
-            self.skipTest("meta counts in fork mode are not yet attributed per process")
         run = self.new_run(level)
         port = run.port()
         proc = self.socat(run, level, [f"TCP4-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,"
@@ -937,6 +966,44 @@ class Signals(CaptureCase):
     def scenario_sigint_in_a_blocked_write(self, level):
         """SIGINT while socat's write to a peer that never reads is blocked"""
         self.compare_with_bare_socat(level, stall_writes=True)
+
+    def scenario_sigchld_handler_restarts(self, level):
+        """A stand-in for socat installs a SIGCHLD handler without SA_RESTART, as socat does:
+        under capture the kernel holds it with SA_RESTART, so a call interrupted while it waits
+        for the supervisor is restarted instead of failing with an EINTR no native call gives.
+        A read the supervisor performs and that really waits still ends in EINTR when a child
+        ends; at meta, where reads run natively, it is restarted"""
+        bare = self.sigchld_stand_in(self.new_run(level, h.bare_variant()), level)
+        self.assertEqual(bare, "restart=False\nread=-1 EINTR\n")
+        run = self.new_run(level)
+        self.assertEqual(self.sigchld_stand_in(run, level),
+                         "restart=True\n" + ("read=1\n" if level == "meta" else "read=-1 EINTR\n"))
+        log = CaptureLog(self, run.log_dir, level, 0)
+        self.assertEqual(log.session_end()["asocat"]["end"]["exit_code"], 0)
+
+    def sigchld_stand_in(self, run: h.Run, level: str) -> str:
+        """Runs SIGCHLD_STAND_IN as socat; SIGKILLs its child once the stand-in waits in its
+        read. A wrapped stand-in at meta gets a byte once SIGCHLD was delivered (its read,
+        restarted, would otherwise wait for good). Returns what it printed after its pids."""
+        script = run.write_file("stand-in", SIGCHLD_STAND_IN.encode(), mode=0o755)
+        if not run.variant.is_wrapper:
+            proc = run.spawn_aux([script], stdin=h.PIPE)
+        else:
+            proc = run.spawn([], stdin=h.PIPE, env={"AUDITED_SOCAT_CAPTURE": level,
+                                                    "AUDITED_SOCAT_SOCAT": script})
+        pids = proc.wait_for_output(rb"pids (\d+) (\d+)\n", stream="stdout")
+        parent, child = int(pids.group(1)), int(pids.group(2))
+        h.wait_until(lambda: current_call(parent) == READ_CALL, what="the stand-in to read")
+        self.assertTrue(h.ProcRef.of(child).kill(signal.SIGKILL))
+        if run.variant.is_wrapper and level == "meta":
+            h.wait_until(lambda: h.ProcRef.of(child).state() == "Z"
+                         and not sigchld_pending(parent) and current_call(parent) == READ_CALL,
+                         what="SIGCHLD to be delivered")
+            proc.write(b"x")
+        result = proc.finish(FINISH)
+        proc.close_stdin()
+        self.assertEqual((result.status, result.stderr), (0, b""))
+        return result.stdout.decode().split("\n", 1)[1]
 
     def scenario_supervisor_killed_mid_transfer(self, level):
         """SIGKILL of the capture supervisor mid-transfer: socat is stopped, status 125"""

@@ -84,7 +84,7 @@ class Records(unittest.TestCase):
         a = start["asocat"]
         self.assertEqual(list(a), ["format", "log", "seq", "prev", "type", "session", "wrapper",
                                    "settings", "capture", "identity"])
-        self.assertEqual(a["capture"], "off")  # the default, for now
+        self.assertEqual(a["capture"], "digest")  # the default
         self.assertEqual(a["format"], 2)
         self.assertEqual(a["type"], "session.start")
         self.assertRegex(a["session"], UUID4)
@@ -119,7 +119,17 @@ class Records(unittest.TestCase):
         self.assertGreater(end["event"]["duration"], 0)
         self.assertEqual(end["process"], {"pid": socat_pid, "exit_code": 0})
         self.assertEqual(end["asocat"]["log"], a["log"])
-        self.assertEqual(end["asocat"]["seq"], a["seq"] + 1)  # no capture records
+        # Between start and end only this session's capture records (and checkpoints).
+        everything = audit.read_records(self.logs)
+        between = [r["asocat"] for r in everything
+                   if a["seq"] < r["asocat"]["seq"] < end["asocat"]["seq"]]
+        self.assertTrue(between)
+        for record in between:
+            if record["type"] != "checkpoint":
+                self.assertIn(record["type"], audit.CAPTURE_TYPES)
+                self.assertEqual(record["session"], a["session"])
+        self.assertEqual([r["type"] for r in between if r["type"] == "capture.end"],
+                         ["capture.end"])
         self.assertEqual(audit.without_chain(end["asocat"]), {
             "format": 2, "type": "session.end", "session": a["session"],
             "end": {"reason": "exited", "exit_code": 0, "exec_check": "matched",

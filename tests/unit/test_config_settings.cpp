@@ -48,7 +48,7 @@ TEST_CASE("defaults: XDG state directory, no socat path, fail closed") {
     CHECK_FALSE(s->fail_open);
     CHECK(s->config_files.empty());
     CHECK(s->environment_used.empty());
-    CHECK(s->capture == CaptureLevel::off);
+    CHECK(s->capture == CaptureLevel::digest);
     CHECK(s->capture_origin == Origin::builtin);
 
     const Environment xdg({"HOME=/home/alice", "XDG_STATE_HOME=/srv/state"});
@@ -264,8 +264,8 @@ TEST_CASE("privileged runs keep the system config's capture level") {
 
     // Without a system setting, the built-in default holds.
     REQUIRE(::unlink((f.tmp / "etc/config.toml").c_str()) == 0);
-    auto builtin = load_settings(env_with("full"), via_sudo(), f.locations);
+    auto builtin = load_settings(env_with("off"), via_sudo(), f.locations);
     REQUIRE(builtin);
-    CHECK(builtin->capture == CaptureLevel::off);
+    CHECK(builtin->capture == CaptureLevel::digest);
     CHECK(builtin->capture_origin == Origin::builtin);
 }
