@@ -1,14 +1,9 @@
 #include "capture/connection_ledger.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
+#include <algorithm>
+#include <climits>
 
-#include <cstdlib>
-#include <memory>
-#include <string>
-
-#include "util/io.hpp"
+#include "util/procfs.hpp"
 
 namespace asocat::capture {
 
@@ -44,62 +39,74 @@ KernelCounts ConnectionLedger::take(ino_t inode, KernelCounts total) {
 
 namespace {
 
-bool open_in(pid_t pid, ino_t inode, int skip_first, int skip_last) {
-    const std::string dir_path = "/proc/" + std::to_string(pid) + "/fd";
-    const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(dir_path.c_str()), &::closedir);
-    if (!dir) {
-        return false; // gone
+// One call's search: the sockets not found held yet, and the processes already read.
+class HolderSearch {
+public:
+    HolderSearch(std::span<const ino_t> inodes, std::span<const pid_t> never_read)
+        : m_wanted(inodes.begin(), inodes.end()), m_read(never_read.begin(), never_read.end()) {
+        std::sort(m_wanted.begin(), m_wanted.end());
+        m_wanted.erase(std::unique(m_wanted.begin(), m_wanted.end()), m_wanted.end());
     }
-    const std::string wanted = "socket:[" + std::to_string(inode) + "]";
-    while (const dirent* entry = ::readdir(dir.get())) {
-        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') {
-            continue;
-        }
-        const int fd = std::atoi(entry->d_name);
-        if (fd >= skip_first && fd <= skip_last) {
-            continue;
-        }
-        if (auto target = util::read_link(::dirfd(dir.get()), entry->d_name);
-            target && *target == wanted) {
-            return true;
-        }
-    }
-    return false;
-}
 
-std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> children;
-    const std::string path =
-        "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
-    if (auto text = util::read_small_file(AT_FDCWD, path, 1 << 20)) {
-        const char* at = text->c_str();
-        char* end = nullptr;
-        for (long child = std::strtol(at, &end, 10); end != at; child = std::strtol(at, &end, 10)) {
-            children.push_back(static_cast<pid_t>(child));
-            at = end;
+    bool done() const { return m_wanted.empty(); }
+
+    // Looks through `holder`'s descriptors but [skip_first, skip_last], unless it was read.
+    void scan(pid_t holder, int skip_first = 1, int skip_last = 0) {
+        if (done() || std::find(m_read.begin(), m_read.end(), holder) != m_read.end()) {
+            return;
+        }
+        m_read.push_back(holder);
+        if (skip_first <= 0 && skip_last == INT_MAX) {
+            return; // it lets go of everything (an exit)
+        }
+        const auto fds = util::ProcFds::open(holder);
+        if (!fds) {
+            return; // gone (or not ours to read): nothing seen held there
+        }
+        for (const int fd : fds->numbers()) {
+            if (fd >= skip_first && fd <= skip_last) {
+                continue;
+            }
+            const auto target = fds->target(fd); // fails if closed since: not held there
+            const auto inode = target ? util::socket_inode(*target) : std::nullopt;
+            const auto found =
+                inode ? std::find(m_wanted.begin(), m_wanted.end(), *inode) : m_wanted.end();
+            if (found != m_wanted.end()) {
+                m_held.push_back(*found);
+                m_wanted.erase(found);
+                if (done()) {
+                    return;
+                }
+            }
         }
     }
-    return children;
-}
+
+    std::vector<ino_t> held() && { return std::move(m_held); }
+
+private:
+    std::vector<ino_t> m_wanted;
+    std::vector<ino_t> m_held;
+    std::vector<pid_t> m_read;
+};
 
 } // namespace
 
-bool socket_held_elsewhere(ino_t inode, pid_t pid, int first, int last,
-                           const std::vector<pid_t>& others) {
-    if (open_in(pid, inode, first, last)) {
-        return true;
-    }
-    for (const pid_t other : others) {
-        if (other != pid && open_in(other, inode, 1, 0)) {
-            return true;
+std::vector<ino_t> sockets_held_elsewhere(std::span<const ino_t> inodes, pid_t pid, int first,
+                                          int last, const TracedProcesses& traced) {
+    HolderSearch search(inodes, traced.exited);
+    search.scan(pid, first, last);
+    if (!search.done()) {
+        // Newest first: the kernel lists children in fork order, and the one just forked is
+        // the likeliest holder of what its parent closes.
+        const auto children = util::proc_children(pid);
+        for (auto child = children.rbegin(); child != children.rend(); ++child) {
+            search.scan(*child);
         }
     }
-    for (const pid_t child : children_of(pid)) {
-        if (open_in(child, inode, 1, 0)) {
-            return true;
-        }
+    for (const pid_t other : traced.live) {
+        search.scan(other);
     }
-    return false;
+    return std::move(search).held();
 }
 
 } // namespace asocat::capture

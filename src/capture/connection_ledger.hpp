@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <optional>
+#include <span>
 #include <sys/types.h>
 #include <unordered_map>
 #include <vector>
@@ -47,11 +48,21 @@ private:
     std::deque<ino_t> m_order;
 };
 
-// Whether socket `inode` is still open somewhere after `pid` lets go of its descriptors
-// [first, last]: in another descriptor of `pid`, in one of `others` (the traced processes), or
-// in a child of `pid` the supervisor has not met yet (a fork child before its first trapped
-// call). From /proc/PID/fd.
-bool socket_held_elsewhere(ino_t inode, pid_t pid, int first, int last,
-                           const std::vector<pid_t>& others);
+// The processes a search may meet: `live` ones are read; `exited` ones (past exit_group) have
+// let go of everything and were counted as such, though /proc may list their descriptors for a
+// moment, so they are never read, not even when met as a child.
+struct TracedProcesses {
+    std::vector<pid_t> live;
+    std::vector<pid_t> exited;
+};
+
+// Which of the sockets `inodes` are still open somewhere after `pid` lets go of its descriptors
+// [first, last]: in another descriptor of `pid`, in a child of `pid` the supervisor has not met
+// yet (a fork child before its first trapped call), or in one of the live traced processes.
+// From /proc/PID/fd, in that order (the likeliest holders first), each directory read at most
+// once, and no further than the last of `inodes` found held; a process that is gone holds
+// nothing.
+std::vector<ino_t> sockets_held_elsewhere(std::span<const ino_t> inodes, pid_t pid, int first,
+                                          int last, const TracedProcesses& traced);
 
 } // namespace asocat::capture

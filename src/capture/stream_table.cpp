@@ -90,8 +90,7 @@ void StreamTable::received(const Key& key, Stream& stream, std::string_view byte
         }
         it = stream.mirrored_by.erase(it);
     }
-    stream.before_last_in = stream.in_hash.clone();
-    stream.in_hash.update(bytes);
+    m_hashing->update(stream.in_hash, bytes, &stream.before_last_in);
     stream.last_in.assign(bytes);
     stream.last_in_start = stream.facts.in.bytes;
     m_last_read[key.first] = key;
@@ -121,7 +120,7 @@ bool StreamTable::sent(const Key& key, Stream& stream, std::string_view bytes, K
             return true;
         }
     }
-    stream.out_hash.update(bytes);
+    m_hashing->update(stream.out_hash, bytes);
     return false;
 }
 
@@ -136,6 +135,7 @@ util::Sha256 StreamTable::mirrored_state(const Stream& mirror, const Stream& sou
 }
 
 util::Sha256 StreamTable::state_so_far(Stream& stream, bool in) {
+    m_hashing->settle();
     if (in) {
         return stream.in_hash.clone();
     }
@@ -148,6 +148,7 @@ util::Sha256 StreamTable::state_so_far(Stream& stream, bool in) {
 }
 
 void StreamTable::materialize(Stream& mirror, Stream& source) {
+    m_hashing->settle();
     mirror.out_hash = mirrored_state(mirror, source);
 }
 
@@ -190,6 +191,7 @@ void StreamTable::saw_peer(Stream& stream, std::optional<session::Endpoint> peer
 }
 
 session::StreamEnd StreamTable::finish(Stream& stream, session::StreamEndReason reason) {
+    m_hashing->settle();
     const Key key{stream.facts.pid, stream.facts.fd};
     if (stream.mirror_of) {
         stop_mirroring(stream, key);

@@ -6,10 +6,12 @@
 // is not hashed a second time: it mirrors the incoming one, and its digest is forked from the
 // incoming stream's hash state when it ends or stops copying (the incoming stream keeps its
 // last chunk and the hash state before it, and a mirror never lags by more than that chunk).
-// This halves the hashing of a relay, its largest cost.
+// This halves the hashing of a relay, its largest cost; what hashing remains runs on a
+// HashPipeline, so every read of a hash state here settles the pipeline first.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "capture/descriptor_kind.hpp"
+#include "capture/hash_pipeline.hpp"
 #include "capture/payload_collector.hpp"
 #include "session/capture_events.hpp"
 #include "util/sha256.hpp"
@@ -43,11 +46,15 @@ public:
 
     // `payload`: full capture, with its limits.
     StreamTable(std::string session, bool digests, std::optional<PayloadLimits> payload)
-        : m_session(std::move(session)), m_digests(digests || payload) {
+        : m_session(std::move(session)), m_digests(digests || payload),
+          m_hashing(std::make_unique<HashPipeline>(m_digests && HashPipeline::worth_a_thread())) {
         if (payload) {
             m_payload.emplace(*payload);
         }
     }
+
+    StreamTable(StreamTable&&) = default;
+    StreamTable& operator=(StreamTable&&) = delete;
 
     Stream* find(pid_t pid, int fd);
     // The stream of (pid, fd), created from `description` if it is new.
@@ -98,6 +105,9 @@ private:
     std::map<pid_t, Key> m_last_read; // per process: the stream it read from last
     std::optional<PayloadCollector> m_payload;
     std::vector<session::PayloadTruncated> m_truncations;
+    // After m_streams: destroyed first, it applies what it still holds while the states exist.
+    // On the heap, and never move-assigned: queued updates point into m_streams' nodes.
+    std::unique_ptr<HashPipeline> m_hashing;
     std::uint64_t m_seen = 0;
     std::uint64_t m_bytes_in = 0;
     std::uint64_t m_bytes_out = 0;

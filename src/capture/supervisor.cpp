@@ -1,14 +1,13 @@
 #include "capture/supervisor.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
 #include <linux/close_range.h>
-#include <memory>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -74,22 +73,6 @@ std::optional<int> killing_signal(pid_t pid) {
     }
     const int status = std::atoi(text->c_str() + at + 1);
     return (status & 0x7f) != 0 ? std::optional<int>(status & 0x7f) : std::nullopt;
-}
-
-// The descriptor numbers a process has open, from /proc/PID/fd.
-std::vector<int> open_descriptors(pid_t pid) {
-    std::vector<int> fds;
-    const std::string path = "/proc/" + std::to_string(pid) + "/fd";
-    const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), &::closedir);
-    if (!dir) {
-        return fds;
-    }
-    while (const dirent* entry = ::readdir(dir.get())) {
-        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9') {
-            fds.push_back(std::atoi(entry->d_name));
-        }
-    }
-    return fds;
 }
 
 } // namespace
@@ -358,7 +341,12 @@ void Supervisor::count_from_kernel(pid_t pid, int first, int last, const Notific
     if (m_options.level != session::CaptureLevel::meta) {
         return; // the data calls were counted as they were performed
     }
-    std::optional<std::vector<pid_t>> others; // read only if a connection needs it
+    struct Candidate {
+        StreamTable::Stream* stream;
+        KernelCounts counts;
+    };
+    std::vector<Candidate> candidates;
+    std::vector<ino_t> inodes;
     for (const int fd : m_streams.descriptors_of(pid)) {
         auto* stream = fd >= first && fd <= last ? m_streams.find(pid, fd) : nullptr;
         if (stream == nullptr || stream->description.kind != "tcp") {
@@ -370,29 +358,34 @@ void Supervisor::count_from_kernel(pid_t pid, int first, int last, const Notific
                 copy = *borrowed;
             }
         }
-        const auto counts =
-            copy ? tcp_counts(*copy, stream->description.active_open) : std::nullopt;
-        if (!counts) {
-            continue;
+        if (const auto counts =
+                copy ? tcp_counts(*copy, stream->description.active_open) : std::nullopt) {
+            candidates.push_back({stream, *counts});
+            inodes.push_back(stream->description.inode);
         }
-        if (!others) {
-            others = traced_pids();
-        }
-        if (socket_held_elsewhere(stream->description.inode, pid, first, last, *others)) {
+    }
+    if (candidates.empty()) {
+        return; // no need for the traced processes
+    }
+    // One look through /proc for all of them: a fork child's exit ends two connections.
+    const auto held = sockets_held_elsewhere(inodes, pid, first, last, traced_processes());
+    for (const auto& [stream, counts] : candidates) {
+        const ino_t inode = stream->description.inode;
+        if (std::find(held.begin(), held.end(), inode) != held.end()) {
             continue; // the last holder counts the connection
         }
-        const auto given = m_connections.take(stream->description.inode, *counts);
+        const auto given = m_connections.take(inode, counts);
         m_streams.set_counts(*stream, given.in, given.out);
     }
 }
 
-std::vector<pid_t> Supervisor::traced_pids() const {
-    std::vector<pid_t> pids;
-    pids.reserve(m_processes.size());
+TracedProcesses Supervisor::traced_processes() const {
+    TracedProcesses traced;
+    traced.live.reserve(m_processes.size());
     for (const auto& [pid, process] : m_processes) {
-        pids.push_back(pid);
+        (process.ended ? traced.exited : traced.live).push_back(pid);
     }
-    return pids;
+    return traced;
 }
 
 void Supervisor::discover_connections(const Notification& call, const std::vector<int>& fds) {
@@ -590,7 +583,7 @@ void Supervisor::process_call(const Notification& call) {
             if (found->second.exec) {
                 settle_exec(call.pid, found->second);
             }
-            discover_connections(call, open_descriptors(call.pid));
+            discover_connections(call, util::open_descriptors(call.pid));
             end_streams_of(call.pid, session::StreamEndReason::exit, &call);
             found->second.ended = true;
             session::ProcessEnd end;

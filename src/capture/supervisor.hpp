@@ -117,7 +117,8 @@ private:
     // itself (a fork child's inherited socket) become streams first, so they are counted.
     void discover_connections(const Notification& call, const std::vector<int>& fds);
     void remember_connection(const StreamTable::Stream& stream);
-    std::vector<pid_t> traced_pids() const;
+    // The traced processes, live or past exit_group.
+    TracedProcesses traced_processes() const;
 
     // The answers; ENOENT (the caller is gone) is not an error.
     void answer(const Notification& call, std::int64_t result);

@@ -57,15 +57,15 @@ void Supervisor::data_call(const Notification& call, Handling handling) {
         if (room == 0) {
             break;
         }
-        auto bytes = read_tracee(m_listener, call, range.address, std::min(range.length, room));
-        if (!bytes) {
-            if (!gone(bytes.error())) {
+        const std::uint64_t length = std::min(range.length, room);
+        if (auto read = append_tracee(m_listener, call, range.address, length, parked.payload);
+            !read) {
+            if (!gone(read.error())) {
                 answer(call, -EFAULT);
             }
             return;
         }
-        room -= bytes->size();
-        parked.payload += *bytes;
+        room -= length;
     }
     const bool addressed = call.data.nr == SYS_sendto || call.data.nr == SYS_sendmsg;
     if (addressed && d.peer_address != 0 && d.peer_length > 0) {
@@ -209,9 +209,11 @@ void Supervisor::send(Parked& parked) {
                             parked.peer, parked.control);
     }();
     const bool addressed = call.data.nr == SYS_sendto || call.data.nr == SYS_sendmsg;
-    const bool blocking =
-        (!addressed || (d.flags & MSG_DONTWAIT) == 0) && !is_nonblocking(parked.borrowed);
-    if (n == kWouldBlock && blocking) {
+    // Asked only when the answer matters: otherwise it is one more system call per write.
+    const auto blocking = [&] {
+        return (!addressed || (d.flags & MSG_DONTWAIT) == 0) && !is_nonblocking(parked.borrowed);
+    };
+    if (n == kWouldBlock && blocking()) {
         park(std::move(parked), EPOLLOUT);
         return;
     }
@@ -231,8 +233,8 @@ void Supervisor::send(Parked& parked) {
     m_streams.moved(*stream, false, remaining.substr(0, static_cast<std::size_t>(n)));
     parked.sent += static_cast<std::size_t>(n);
     parked.control.clear(); // control data goes with the first bytes only
-    if (parked.sent < parked.payload.size() && blocking &&
-        stream->description.mode != IoMode::regular_file && n > 0) {
+    if (parked.sent < parked.payload.size() && n > 0 &&
+        stream->description.mode != IoMode::regular_file && blocking()) {
         park(std::move(parked), EPOLLOUT);
         return;
     }

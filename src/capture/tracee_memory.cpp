@@ -13,19 +13,18 @@ util::Error gone() {
 
 } // namespace
 
-util::Expected<std::string> read_tracee(const NotifyListener& listener, const Notification& call,
-                                        std::uint64_t address, std::size_t length) {
-    std::string bytes(length, '\0');
+util::Expected<void> append_tracee(const NotifyListener& listener, const Notification& call,
+                                   std::uint64_t address, std::size_t length, std::string& out) {
+    const std::size_t start = out.size();
     if (length > 0) {
-        iovec local{bytes.data(), length};
+        out.resize(start + length);
+        iovec local{out.data() + start, length};
         iovec remote{reinterpret_cast<void*>(static_cast<std::uintptr_t>(address)), length};
         const ssize_t copied = ::process_vm_readv(call.pid, &local, 1, &remote, 1, 0);
-        if (copied < 0 && errno == ESRCH) {
-            return gone();
-        }
         if (copied != static_cast<ssize_t>(length)) {
+            out.resize(start);
             // Only after the check below is it known that the pid was still the caller's.
-            if (!listener.still_pending(call.id)) {
+            if ((copied < 0 && errno == ESRCH) || !listener.still_pending(call.id)) {
                 return gone();
             }
             return util::Error("the traced call passed memory it cannot read", EFAULT);
@@ -33,7 +32,17 @@ util::Expected<std::string> read_tracee(const NotifyListener& listener, const No
     }
     // The bytes came from the caller only if it was still the caller after the copy.
     if (!listener.still_pending(call.id)) {
+        out.resize(start);
         return gone();
+    }
+    return {};
+}
+
+util::Expected<std::string> read_tracee(const NotifyListener& listener, const Notification& call,
+                                        std::uint64_t address, std::size_t length) {
+    std::string bytes;
+    if (auto read = append_tracee(listener, call, address, length, bytes); !read) {
+        return read.error();
     }
     return bytes;
 }

@@ -19,6 +19,9 @@ namespace asocat::capture {
 // longer pending (the caller died or was interrupted; its pid may already be someone else's).
 util::Expected<std::string> read_tracee(const NotifyListener& listener, const Notification& call,
                                         std::uint64_t address, std::size_t length);
+// The same, appended to `out` (left as it was on error): a write's payload is copied once.
+util::Expected<void> append_tracee(const NotifyListener& listener, const Notification& call,
+                                   std::uint64_t address, std::size_t length, std::string& out);
 
 // A NUL-terminated string of the caller (a path, an argv entry), read page by page.
 struct TraceeString {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <vector>
@@ -94,6 +95,75 @@ std::optional<std::uint32_t> proc_loginuid(pid_t pid) {
 
 std::optional<std::uint32_t> proc_audit_session(pid_t pid) {
     return read_audit_id(pid, "sessionid");
+}
+
+Expected<ProcFds> ProcFds::open(pid_t pid) {
+    const std::string path = proc_path(pid, "fd");
+    ProcFds fds;
+    fds.m_dir.reset(::opendir(path.c_str()));
+    if (!fds.m_dir) {
+        return Error::from_errno(path);
+    }
+    while (const dirent* entry = ::readdir(fds.m_dir.get())) {
+        const std::string_view name(entry->d_name);
+        int fd = 0;
+        const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), fd);
+        if (ec == std::errc() && end == name.data() + name.size()) {
+            fds.m_numbers.push_back(fd); // not "." or ".."
+        }
+    }
+    return fds;
+}
+
+Expected<std::string> ProcFds::target(int fd) const {
+    return read_link(::dirfd(m_dir.get()), std::to_string(fd));
+}
+
+std::vector<int> open_descriptors(pid_t pid) {
+    auto fds = ProcFds::open(pid);
+    return fds ? fds->numbers() : std::vector<int>{};
+}
+
+std::optional<ino_t> socket_inode(std::string_view target) {
+    constexpr std::string_view prefix = "socket:[";
+    if (!target.starts_with(prefix) || !target.ends_with(']')) {
+        return std::nullopt;
+    }
+    const char* begin = target.data() + prefix.size();
+    const char* last = target.data() + target.size() - 1;
+    ino_t inode = 0;
+    const auto [end, ec] = std::from_chars(begin, last, inode);
+    if (ec != std::errc() || end != last) {
+        return std::nullopt;
+    }
+    return inode;
+}
+
+std::vector<pid_t> proc_children(pid_t pid) {
+    std::vector<pid_t> children;
+    const std::string path =
+        "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
+    const auto text = read_small_file(AT_FDCWD, path, kProcFileLimit);
+    if (!text) {
+        return children;
+    }
+    // "PID PID ... " with a space after each.
+    const char* at = text->data();
+    const char* const end = text->data() + text->size();
+    while (at < end) {
+        if (*at == ' ' || *at == '\n') {
+            ++at;
+            continue;
+        }
+        pid_t child = 0;
+        const auto [next, ec] = std::from_chars(at, end, child);
+        if (ec != std::errc()) {
+            break;
+        }
+        children.push_back(child);
+        at = next;
+    }
+    return children;
 }
 
 std::optional<std::string> tty_name(std::uint64_t tty_nr) {

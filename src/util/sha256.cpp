@@ -30,6 +30,10 @@ Sha256 Sha256::clone() const {
     return copy;
 }
 
+void Sha256::copy_state(const Sha256& other) {
+    m_context->ctx = other.m_context->ctx;
+}
+
 void Sha256::update(const void* data, std::size_t size) {
     if (size > 0 && SHA256_Update(&m_context->ctx, data, size) != 1) {
         throw std::runtime_error("SHA256_Update failed");

@@ -22,6 +22,8 @@ public:
     void update(const void* data, std::size_t size);
     // An independent copy of this computation's state (to fork a digest at a prefix).
     Sha256 clone() const;
+    // Makes this computation a copy of `other`'s, reusing its own storage.
+    void copy_state(const Sha256& other);
     // Ends this computation; the object may then start a new one with update().
     Digest256 finish();
 

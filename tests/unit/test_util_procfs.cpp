@@ -1,7 +1,14 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
+#include "holding_child.hpp"
+#include "util/io.hpp"
 #include "util/procfs.hpp"
 
 using namespace asocat::util;
@@ -27,4 +34,51 @@ TEST_CASE("our own process is described by procfs") {
     auto exe = proc_exe(::getpid());
     REQUIRE(exe);
     CHECK_THAT(*exe, Catch::EndsWith("asocat_unit_tests"));
+}
+
+TEST_CASE("socket inodes are read from descriptor targets") {
+    CHECK(socket_inode("socket:[123]") == ino_t{123});
+    CHECK(socket_inode("socket:[18446744073709551615]") == ino_t{18446744073709551615ULL});
+    CHECK_FALSE(socket_inode("pipe:[123]").has_value());
+    CHECK_FALSE(socket_inode("socket:[]").has_value());
+    CHECK_FALSE(socket_inode("socket:[12x]").has_value());
+    CHECK_FALSE(socket_inode("socket:[123").has_value());
+    CHECK_FALSE(socket_inode("/tmp/socket:[123]").has_value());
+}
+
+TEST_CASE("a process's descriptors and where they lead") {
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    const ScopedFd a(pair[0]);
+    const ScopedFd b(pair[1]);
+    struct stat st {};
+    REQUIRE(::fstat(a.get(), &st) == 0);
+
+    const auto listed = open_descriptors(::getpid());
+    CHECK(std::count(listed.begin(), listed.end(), a.get()) == 1);
+    CHECK(std::count(listed.begin(), listed.end(), b.get()) == 1);
+
+    auto fds = ProcFds::open(::getpid());
+    REQUIRE(fds);
+    const auto target = fds->target(a.get());
+    REQUIRE(target);
+    CHECK(*target == "socket:[" + std::to_string(st.st_ino) + "]");
+    CHECK(socket_inode(*target) == st.st_ino);
+}
+
+TEST_CASE("a process that is gone has no descriptors and no children") {
+    asocat::test::HoldingChild holder;
+    const pid_t child = holder.pid;
+    const auto children = proc_children(::getpid());
+    CHECK(std::count(children.begin(), children.end(), child) == 1);
+    CHECK_FALSE(open_descriptors(child).empty());
+
+    holder.release(); // reaped: the pid is gone
+    CHECK(open_descriptors(child).empty());
+    CHECK(proc_children(child).empty());
+    const auto gone = ProcFds::open(child);
+    REQUIRE_FALSE(gone);
+    CHECK(gone.error().errno_value() == ENOENT);
+    const auto after = proc_children(::getpid());
+    CHECK(std::count(after.begin(), after.end(), child) == 0);
 }

@@ -1,0 +1,63 @@
+// Stream hashing on a thread of its own. SHA-256 of what a relay moves is the largest part of
+// digest capture (~5 us per 8 KiB call, one CPU) and sat between a traced call and its answer;
+// on a machine with a second CPU it now overlaps with the calls that follow. Updates are
+// applied in the order they were queued. A hash state with queued updates belongs to the
+// pipeline: its owner calls settle() before reading, copying, moving or destroying it.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "util/sha256.hpp"
+
+namespace asocat::capture {
+
+class HashPipeline {
+public:
+    // `threaded`: false hashes at once, on the caller's thread (with one CPU a second thread
+    // would only add switches).
+    explicit HashPipeline(bool threaded);
+    HashPipeline(const HashPipeline&) = delete;
+    HashPipeline& operator=(const HashPipeline&) = delete;
+    ~HashPipeline();
+
+    // Adds `bytes` (copied) to `state`, after saving the state before them in `*before` if
+    // `before` is given.
+    void update(util::Sha256& state, std::string_view bytes, util::Sha256* before = nullptr);
+    // Returns once every queued update has been applied; rethrows a hashing failure.
+    void settle();
+
+    // Whether this machine has more than one CPU for this process.
+    static bool worth_a_thread();
+
+private:
+    struct Job {
+        util::Sha256* state;
+        util::Sha256* before;
+        std::string bytes;
+    };
+    // Bounds the memory of a pipeline that falls behind (~256 KiB of 8 KiB reads).
+    static constexpr std::size_t kMaxQueued = 32;
+
+    static void apply(Job& job);
+    void run();
+
+    std::mutex m_mutex;
+    std::condition_variable m_work; // a job was queued, or the pipeline stops
+    std::condition_variable m_done; // a job was applied
+    std::deque<Job> m_queue;
+    std::vector<std::string> m_spare; // buffers of applied jobs, reused
+    bool m_applying = false;
+    bool m_stopping = false;
+    std::exception_ptr m_failure;
+    std::thread m_thread; // last: it starts once the members above exist
+};
+
+} // namespace asocat::capture
