@@ -46,6 +46,7 @@ void PayloadCollector::finish(Direction& d) {
     }
     if (d.open) {
         m_buffered -= d.open->bytes.size();
+        m_ready_bytes += d.open->bytes.size();
         m_ready.push_back(std::move(*d.open));
         d.open.reset();
     }
@@ -98,6 +99,7 @@ bool PayloadCollector::add_copy(const Key& key, std::uint64_t offset, std::uint6
 }
 
 std::vector<PayloadCollector::Run> PayloadCollector::take_ready() {
+    m_ready_bytes = 0;
     return std::exchange(m_ready, {});
 }
 

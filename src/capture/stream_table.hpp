@@ -77,6 +77,8 @@ public:
     // Full capture: runs of bytes ready to be stored (`all`: also the open ones), and the
     // streams whose storing stopped at a limit.
     std::vector<PayloadCollector::Run> take_payload(bool all);
+    // Whether enough runs are ready that they should be stored now.
+    bool payload_due() const { return m_payload && m_payload->store_due(); }
     std::vector<session::PayloadTruncated> take_truncations() {
         return std::exchange(m_truncations, {});
     }

@@ -105,6 +105,9 @@ private:
     void emit_ended(session::StreamEnd ended);
     // Full capture: stores the runs of bytes that are ready (`all`: every open one too).
     void store_payload(bool all);
+    // Bytes moved through `stream` by a data call; at full capture, the ready runs are stored
+    // as soon as enough wait, so memory stays flat however fast bytes move.
+    void moved(StreamTable::Stream& stream, bool in, std::string_view bytes);
     // Ends streams [first, last] of `pid` (forgetting the supervisor's copies), with the
     // kernel's TCP counters as their byte counts at the meta level.
     void end_streams(pid_t pid, int first, int last, session::StreamEndReason reason,

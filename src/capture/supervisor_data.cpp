@@ -96,6 +96,13 @@ void Supervisor::data_call(const Notification& call, Handling handling) {
     send(parked);
 }
 
+void Supervisor::moved(StreamTable::Stream& stream, bool in, std::string_view bytes) {
+    m_streams.moved(stream, in, bytes);
+    if (m_streams.payload_due()) {
+        store_payload(false);
+    }
+}
+
 void Supervisor::receive(Parked& parked) {
     const Notification& call = parked.call;
     const DataCall& d = parked.data;
@@ -136,7 +143,7 @@ void Supervisor::receive(Parked& parked) {
         return;
     }
     if ((d.flags & MSG_PEEK) == 0 || (nr != SYS_recvfrom && nr != SYS_recvmsg)) {
-        m_streams.moved(*stream, true, got.data);
+        moved(*stream, true, got.data);
     }
     if (!got.peer.empty() && !stream->description.stream_socket) {
         StreamTable::saw_peer(*stream, endpoint_of(got.peer));
@@ -230,7 +237,7 @@ void Supervisor::send(Parked& parked) {
         answer(call, n);
         return;
     }
-    m_streams.moved(*stream, false, remaining.substr(0, static_cast<std::size_t>(n)));
+    moved(*stream, false, remaining.substr(0, static_cast<std::size_t>(n)));
     parked.sent += static_cast<std::size_t>(n);
     parked.control.clear(); // control data goes with the first bytes only
     if (parked.sent < parked.payload.size() && n > 0 &&
@@ -315,7 +322,7 @@ void Supervisor::transfer_read(Parked& parked) {
         answer(call, got.result);
         return;
     }
-    m_streams.moved(*source, true, got.data);
+    moved(*source, true, got.data);
     parked.payload = got.data;
     parked.sent = 0;
     t.writing = true;
@@ -352,7 +359,7 @@ void Supervisor::transfer_write(Parked& parked) {
             }
             break;
         }
-        m_streams.moved(*sink, false, rest.substr(0, static_cast<std::size_t>(n)));
+        moved(*sink, false, rest.substr(0, static_cast<std::size_t>(n)));
         parked.sent += static_cast<std::size_t>(n);
     }
     const auto moved = static_cast<std::int64_t>(parked.sent);

@@ -127,3 +127,22 @@ TEST_CASE("a payload limit stops storing, records the digest of what was stored,
     REQUIRE(runs.size() == 1);
     CHECK(runs[0].bytes == first);
 }
+
+TEST_CASE("full capture asks for its ready runs to be stored once 1 MiB waits, not later",
+          "[capture]") {
+    Relay relay(PayloadLimits{});
+    const auto piece = chunk('r', 8192);
+    std::size_t moved = 0;
+    // Runs of 256 KiB become ready as the stream grows; none is due before four of them.
+    while (!relay.table.payload_due()) {
+        relay.table.moved(relay.stream(3), true, piece);
+        moved += piece.size();
+        REQUIRE(moved <= 2 * 1024 * 1024);
+    }
+    CHECK(moved == 4 * 256 * 1024);
+    const auto runs = relay.table.take_payload(false);
+    REQUIRE(runs.size() == 4);
+    CHECK(runs[3].stream_offset == 3 * 256 * 1024);
+    CHECK_FALSE(relay.table.payload_due());   // taken: nothing waits
+    CHECK_FALSE(Relay().table.payload_due()); // digest only: never
+}
