@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include "capture/socket_address.hpp"
+#include "util/procfs.hpp"
 
 namespace asocat::capture {
 namespace {
@@ -23,17 +24,6 @@ int socket_option(int socket, int option) {
     int value = -1;
     socklen_t length = sizeof value;
     return ::getsockopt(socket, SOL_SOCKET, option, &value, &length) == 0 ? value : -1;
-}
-
-std::optional<std::string> proc_link(pid_t pid, int fd) {
-    const std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
-    std::string target(4096, '\0');
-    const ssize_t n = ::readlink(link.c_str(), target.data(), target.size());
-    if (n < 0) {
-        return std::nullopt;
-    }
-    target.resize(static_cast<std::size_t>(n));
-    return target;
 }
 
 bool is_terminal(int fd) {
@@ -174,7 +164,9 @@ DescriptorKind classify_descriptor(int borrowed, pid_t pid, int fd) {
         kind.peer = socket_name(borrowed, true);
         return kind;
     }
-    kind.path = proc_link(pid, fd);
+    if (auto target = util::proc_fd_target(pid, fd)) {
+        kind.path = std::move(*target);
+    }
     if (kind.path && kind.path->rfind("anon_inode:", 0) == 0) {
         kind.kind = "event";
         kind.mode = IoMode::passthrough;

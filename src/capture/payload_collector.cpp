@@ -6,6 +6,8 @@ namespace {
 // A run is written once it holds this much; all runs once this much is buffered in all.
 constexpr std::size_t kRunBytes = 256 * 1024;
 constexpr std::uint64_t kBufferedBytes = 8 * 1024 * 1024;
+// Spare buffers kept for new runs: enough for the runs of a relay's two directions in flight.
+constexpr std::size_t kSpareBuffers = 4;
 
 } // namespace
 
@@ -62,6 +64,10 @@ void PayloadCollector::add(const Key& key, bool in, std::uint64_t offset, std::s
     }
     if (!d.open) {
         d.open = Run{key, in, offset, {}, 0, std::nullopt};
+        if (!m_spare.empty()) {
+            d.open->bytes = std::move(m_spare.back());
+            m_spare.pop_back();
+        }
     }
     d.open->bytes.append(bytes);
     d.stored_through += bytes.size();
@@ -96,6 +102,13 @@ bool PayloadCollector::add_copy(const Key& key, std::uint64_t offset, std::uint6
     d.open->copy_length += length;
     d.stored_through += length;
     return true;
+}
+
+void PayloadCollector::recycle(std::string bytes) {
+    if (m_spare.size() < kSpareBuffers && bytes.capacity() >= kRunBytes) {
+        bytes.clear();
+        m_spare.push_back(std::move(bytes));
+    }
 }
 
 std::vector<PayloadCollector::Run> PayloadCollector::take_ready() {

@@ -61,6 +61,9 @@ public:
     // Whether the ready runs hold enough bytes to be stored now, rather than at the next
     // periodic flush (at 300 MB/s a 100 ms flush interval would hold 30 MB).
     bool store_due() const { return m_ready_bytes >= kStoreDueBytes; }
+    // Hands back the buffer of a run that was stored, so the next run reuses its memory
+    // instead of faulting in fresh pages (a run is 256 KiB; malloc maps such blocks anew).
+    void recycle(std::string bytes);
 
 private:
     static constexpr std::uint64_t kStoreDueBytes = 1024 * 1024;
@@ -75,9 +78,10 @@ private:
     PayloadLimits m_limits;
     std::map<std::pair<Key, bool>, Direction> m_directions;
     std::vector<Run> m_ready;
-    std::uint64_t m_stored = 0;      // bytes accepted for storing, in all
-    std::uint64_t m_buffered = 0;    // bytes in open runs
-    std::uint64_t m_ready_bytes = 0; // bytes in ready runs
+    std::vector<std::string> m_spare; // emptied buffers of stored runs
+    std::uint64_t m_stored = 0;       // bytes accepted for storing, in all
+    std::uint64_t m_buffered = 0;     // bytes in open runs
+    std::uint64_t m_ready_bytes = 0;  // bytes in ready runs
 };
 
 } // namespace asocat::capture

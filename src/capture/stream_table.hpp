@@ -77,6 +77,12 @@ public:
     // Full capture: runs of bytes ready to be stored (`all`: also the open ones), and the
     // streams whose storing stopped at a limit.
     std::vector<PayloadCollector::Run> take_payload(bool all);
+    // A stored run's buffer, for reuse.
+    void recycle_payload(std::string bytes) {
+        if (m_payload) {
+            m_payload->recycle(std::move(bytes));
+        }
+    }
     // Whether enough runs are ready that they should be stored now.
     bool payload_due() const { return m_payload && m_payload->store_due(); }
     std::vector<session::PayloadTruncated> take_truncations() {

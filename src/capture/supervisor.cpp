@@ -388,11 +388,13 @@ TracedProcesses Supervisor::traced_processes() const {
     return traced;
 }
 
-void Supervisor::discover_connections(const Notification& call, const std::vector<int>& fds) {
+void Supervisor::discover_connections(const Notification& call, int first, int last) {
     if (m_options.level != session::CaptureLevel::meta) {
         return; // every descriptor that moved bytes has its stream already
     }
-    for (const int fd : fds) {
+    // Only sockets can be connections: the others are told apart by their /proc link, without
+    // borrowing and classifying them (a fork child's exit met ~6 such descriptors).
+    for (const int fd : util::socket_descriptors(call.pid, first, last)) {
         if (m_streams.find(call.pid, fd) != nullptr) {
             continue;
         }
@@ -460,6 +462,7 @@ void Supervisor::store_payload(bool all) {
             }
             payload.file = std::move(stored->file);
             payload.file_offset = stored->offset;
+            m_streams.recycle_payload(std::move(run.bytes));
         }
         m_sink.emit(std::move(payload));
     }
@@ -532,13 +535,13 @@ void Supervisor::descriptor_call(const Notification& call) {
     };
     switch (call.data.nr) {
     case SYS_close:
-        discover_connections(call, {static_cast<int>(a[0])});
+        discover_connections(call, static_cast<int>(a[0]), static_cast<int>(a[0]));
         end(static_cast<int>(a[0]), session::StreamEndReason::close);
         break;
     case SYS_dup2:
     case SYS_dup3:
         if (a[0] != a[1]) {
-            discover_connections(call, {static_cast<int>(a[1])});
+            discover_connections(call, static_cast<int>(a[1]), static_cast<int>(a[1]));
             end(static_cast<int>(a[1]), session::StreamEndReason::dup2);
         }
         break;
@@ -583,7 +586,7 @@ void Supervisor::process_call(const Notification& call) {
             if (found->second.exec) {
                 settle_exec(call.pid, found->second);
             }
-            discover_connections(call, util::open_descriptors(call.pid));
+            discover_connections(call, 0, INT_MAX);
             end_streams_of(call.pid, session::StreamEndReason::exit, &call);
             found->second.ended = true;
             session::ProcessEnd end;

@@ -118,7 +118,7 @@ private:
     void count_from_kernel(pid_t pid, int first, int last, const Notification* call);
     // meta: TCP connections a process closes or exits with that it never connected or accepted
     // itself (a fork child's inherited socket) become streams first, so they are counted.
-    void discover_connections(const Notification& call, const std::vector<int>& fds);
+    void discover_connections(const Notification& call, int first, int last);
     void remember_connection(const StreamTable::Stream& stream);
     // The traced processes, live or past exit_group.
     TracedProcesses traced_processes() const;

@@ -119,9 +119,34 @@ Expected<std::string> ProcFds::target(int fd) const {
     return read_link(::dirfd(m_dir.get()), std::to_string(fd));
 }
 
-std::vector<int> open_descriptors(pid_t pid) {
-    auto fds = ProcFds::open(pid);
-    return fds ? fds->numbers() : std::vector<int>{};
+Expected<std::string> proc_fd_target(pid_t pid, int fd) {
+    const std::string leaf = "fd/" + std::to_string(fd);
+    return read_link(AT_FDCWD, proc_path(pid, leaf.c_str()));
+}
+
+std::vector<int> socket_descriptors(pid_t pid, int first, int last) {
+    std::vector<int> sockets;
+    if (first == last) { // one link: no directory to list
+        const auto target = proc_fd_target(pid, first);
+        if (target && socket_inode(*target)) {
+            sockets.push_back(first);
+        }
+        return sockets;
+    }
+    const auto fds = ProcFds::open(pid);
+    if (!fds) {
+        return sockets;
+    }
+    for (const int fd : fds->numbers()) {
+        if (fd < first || fd > last) {
+            continue;
+        }
+        const auto target = fds->target(fd);
+        if (target && socket_inode(*target)) {
+            sockets.push_back(fd);
+        }
+    }
+    return sockets;
 }
 
 std::optional<ino_t> socket_inode(std::string_view target) {

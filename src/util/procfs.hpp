@@ -56,8 +56,12 @@ private:
     std::vector<int> m_numbers;
 };
 
-// The descriptor numbers a process has open; none if it is gone.
-std::vector<int> open_descriptors(pid_t pid);
+// Where a process's descriptor `fd` leads (as ProcFds::target), by a path through /proc.
+Expected<std::string> proc_fd_target(pid_t pid, int fd);
+
+// The descriptors in [first, last] a process has open on sockets; none if it is gone. Reads
+// only the links, so other descriptors cost one readlink each and nothing more.
+std::vector<int> socket_descriptors(pid_t pid, int first, int last);
 
 // The inode of a socket from its descriptor's target, "socket:[N]"; nullopt for anything else.
 std::optional<ino_t> socket_inode(std::string_view target);

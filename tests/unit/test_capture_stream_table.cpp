@@ -146,3 +146,22 @@ TEST_CASE("full capture asks for its ready runs to be stored once 1 MiB waits, n
     CHECK_FALSE(relay.table.payload_due());   // taken: nothing waits
     CHECK_FALSE(Relay().table.payload_due()); // digest only: never
 }
+
+TEST_CASE("a stored run's buffer is reused by the next run, not mapped afresh", "[capture]") {
+    Relay relay(PayloadLimits{});
+    const auto piece = chunk('u', 8192);
+    while (!relay.table.payload_due()) {
+        relay.table.moved(relay.stream(3), true, piece);
+    }
+    auto runs = relay.table.take_payload(false);
+    REQUIRE(runs.size() == 4);
+    const char* const reused = runs[0].bytes.data();
+    relay.table.recycle_payload(std::move(runs[0].bytes));
+    const auto other = chunk('v', 100);
+    relay.table.moved(relay.stream(5), true, other);
+    (void)relay.table.end(100, 5, StreamEndReason::close);
+    const auto next = relay.table.take_payload(false);
+    REQUIRE(next.size() == 1);
+    CHECK(next[0].bytes == other);         // no byte of the old run left in it
+    CHECK(next[0].bytes.data() == reused); // the same memory
+}

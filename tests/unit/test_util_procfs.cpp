@@ -1,7 +1,9 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <climits>
 #include <string>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -54,9 +56,24 @@ TEST_CASE("a process's descriptors and where they lead") {
     struct stat st {};
     REQUIRE(::fstat(a.get(), &st) == 0);
 
-    const auto listed = open_descriptors(::getpid());
-    CHECK(std::count(listed.begin(), listed.end(), a.get()) == 1);
-    CHECK(std::count(listed.begin(), listed.end(), b.get()) == 1);
+    int piped[2];
+    REQUIRE(::pipe2(piped, O_CLOEXEC) == 0);
+    const ScopedFd read_end(piped[0]);
+    const ScopedFd write_end(piped[1]);
+
+    // Sockets only, within the range asked for; a pipe or a closed number is none.
+    const auto sockets = socket_descriptors(::getpid(), 0, INT_MAX);
+    CHECK(std::count(sockets.begin(), sockets.end(), a.get()) == 1);
+    CHECK(std::count(sockets.begin(), sockets.end(), b.get()) == 1);
+    CHECK(std::count(sockets.begin(), sockets.end(), read_end.get()) == 0);
+    const int low = std::min(a.get(), b.get());
+    CHECK(socket_descriptors(::getpid(), low, low) == std::vector<int>{low});
+    CHECK(socket_descriptors(::getpid(), read_end.get(), read_end.get()).empty());
+    CHECK(socket_descriptors(::getpid(), std::min(read_end.get(), write_end.get()),
+                             std::max(read_end.get(), write_end.get()))
+              .empty());
+    CHECK(socket_descriptors(::getpid(), 100000, 100000).empty());
+    CHECK(proc_fd_target(::getpid(), read_end.get())->rfind("pipe:[", 0) == 0);
 
     auto fds = ProcFds::open(::getpid());
     REQUIRE(fds);
@@ -67,14 +84,18 @@ TEST_CASE("a process's descriptors and where they lead") {
 }
 
 TEST_CASE("a process that is gone has no descriptors and no children") {
-    asocat::test::HoldingChild holder;
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    const ScopedFd a(pair[0]);
+    const ScopedFd b(pair[1]);
+    asocat::test::HoldingChild holder; // inherits the pair (close-on-exec, not on fork)
     const pid_t child = holder.pid;
     const auto children = proc_children(::getpid());
     CHECK(std::count(children.begin(), children.end(), child) == 1);
-    CHECK_FALSE(open_descriptors(child).empty());
+    CHECK_FALSE(socket_descriptors(child, 0, INT_MAX).empty());
 
     holder.release(); // reaped: the pid is gone
-    CHECK(open_descriptors(child).empty());
+    CHECK(socket_descriptors(child, 0, INT_MAX).empty());
     CHECK(proc_children(child).empty());
     const auto gone = ProcFds::open(child);
     REQUIRE_FALSE(gone);
