@@ -54,20 +54,15 @@ void HashPipeline::update(util::Sha256& state, std::string_view bytes, util::Sha
     }
     buffer.assign(bytes);
     m_queue.push_back(Job{&state, before, std::move(buffer)});
-    // An idle worker is woken once a batch waits: a wake-up per 8 KiB read cost more than the
-    // hashing it handed over (three futex calls per chunk).
-    const bool wake = !m_applying && m_queue.size() == kBatch;
+    const bool idle = !m_applying && m_queue.size() == 1;
     lock.unlock();
-    if (wake) {
+    if (idle) {
         m_work.notify_one();
     }
 }
 
 void HashPipeline::settle() {
     std::unique_lock lock(m_mutex);
-    if (!m_applying && !m_queue.empty()) {
-        m_work.notify_one(); // a batch short of kBatch
-    }
     m_done.wait(lock, [&] { return m_queue.empty() && !m_applying; });
     if (m_failure) {
         std::rethrow_exception(std::exchange(m_failure, nullptr));

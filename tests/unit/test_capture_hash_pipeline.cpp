@@ -56,17 +56,17 @@ TEST_CASE("queued updates are applied in order, per state, with the state before
     }
 }
 
-TEST_CASE("settle applies updates too few to wake the worker on their own", "[capture]") {
+TEST_CASE("settle after an idle spell applies the few updates queued since", "[capture]") {
     HashPipeline pipeline(true);
     Sha256 state;
     std::string all = piece(2, 0);
     pipeline.update(state, all);
-    pipeline.settle(); // the worker has applied it: it now waits for a batch
-    for (std::size_t index = 1; index < 4; ++index) { // under a batch
+    pipeline.settle(); // the worker has applied it and waits again
+    for (std::size_t index = 1; index < 4; ++index) {
         all += piece(2, index);
         pipeline.update(state, piece(2, index));
     }
-    pipeline.settle(); // must wake the worker: no further update will
+    pipeline.settle(); // a worker that was not woken would leave these unapplied, or hang
     CHECK(to_hex(state.clone().finish()) == hex_of(all));
 }
 
