@@ -66,8 +66,40 @@ const Shape kKernel{{{"uid", kObject, false, &kNamedId},
                      {"loginuid", kInt | kNull},
                      {"audit_session", kInt | kNull},
                      {"tty", kString | kNull},
-                     {"parent", kObject, false, &kKernelParent}}};
-const Shape kIdentity{{{"kernel", kObject, false, &kKernel}}};
+                     {"parent", kObject, false, &kKernelParent},
+                     // Optional from here: absent in logs written before they were recorded.
+                     {"ancestors", kArray, true, nullptr, kObject, &kKernelParent},
+                     {"session_leader", kInt, true},
+                     {"cgroup", kString | kNull, true},
+                     {"systemd_unit", kString | kNull, true},
+                     {"machine_id", kString | kNull, true},
+                     {"boot_id", kString | kNull, true}}};
+const Shape kSudoClaim{{{"user", kString | kNull},
+                        {"uid", kInt | kNull},
+                        {"gid", kInt | kNull},
+                        {"command", kString | kNull},
+                        {"sudo_in_chain", kBool},
+                        {"uid_is_loginuid", kBool | kNull}}};
+const Shape kClaimedEndpoint{{{"address", kString | kNull}, {"port", kInt}}};
+const Shape kSshClaim{{{"variable", kString},
+                       {"value", kString},
+                       {"well_formed", kBool},
+                       {"client", kObject | kNull, false, &kClaimedEndpoint},
+                       {"server", kObject | kNull, false, &kClaimedEndpoint},
+                       {"sshd_in_chain", kBool}}};
+const Shape kCiClaim{{{"system", kString},
+                      {"repository", kString | kNull},
+                      {"ref", kString | kNull},
+                      {"actor", kString | kNull},
+                      {"job", kString | kNull},
+                      {"run", kString | kNull},
+                      {"url", kString | kNull}}};
+const Shape kClaimed{{{"sudo", kObject | kNull, false, &kSudoClaim},
+                      {"ssh", kObject | kNull, false, &kSshClaim},
+                      {"ci", kObject | kNull, false, &kCiClaim},
+                      {"truncated", kArray, false, nullptr, kString}}};
+const Shape kIdentity{
+    {{"kernel", kObject, false, &kKernel}, {"claimed", kObject, true, &kClaimed}}};
 const Shape kWrapper{{{"version", kString}, {"privileged", kBool}}};
 const Shape kSettings{{{"config_files", kArray, false, nullptr, kString},
                        {"environment", kArray, false, nullptr, kString},

@@ -14,6 +14,7 @@
 #include "config/environment.hpp"
 #include "config/privilege.hpp"
 #include "config/settings.hpp"
+#include "identity/claims.hpp"
 #include "launch/audit_trail.hpp"
 #include "launch/child_wait.hpp"
 #include "launch/enclosing_session.hpp"
@@ -75,7 +76,8 @@ void print_notices(AuditTrail& trail) {
 session::SessionStart describe_start(const config::Settings& settings,
                                      const config::Privilege& privilege, const SelfImage& self,
                                      const LocatedSocat& socat, std::vector<std::string> args,
-                                     const std::string& log_path, const std::string& host) {
+                                     const std::string& log_path, const std::string& host,
+                                     const config::Environment& env) {
     auto id = util::random_uuid();
     if (!id) {
         fail(id.error(), "socat not started");
@@ -91,6 +93,8 @@ session::SessionStart describe_start(const config::Settings& settings,
     start.args = std::move(args);
     start.working_directory = working_directory();
     start.identity = session::collect_kernel_identity();
+    // Claims are recorded even when privileged: they are what was asserted, never settings.
+    start.claimed = identity::collect_claims(env, start.identity);
     return start;
 }
 
@@ -140,7 +144,8 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
     for (int i = 1; i < argc; ++i) {
         args.emplace_back(argv[i]);
     }
-    auto start = describe_start(*settings, privilege, *self, socat, args, trail.describe(), host);
+    auto start =
+        describe_start(*settings, privilege, *self, socat, args, trail.describe(), host, env);
 
     start.capture = settings->capture;
     if (start.capture != session::CaptureLevel::off && inside_captured_session(*self)) {

@@ -50,6 +50,18 @@ void write_optional_integer(JsonWriter& w, const char* key,
     }
 }
 
+// {"pid", "executable", "name", "args"} of a process seen through /proc; `field` prefixes the
+// members' names in asocat.raw.
+void write_process_snapshot(JsonWriter& w, RawFields& raw, const std::string& field,
+                            const session::ProcessSnapshot& process) {
+    w.begin_object();
+    w.key("pid").integer(process.pid);
+    write_optional_text(w, raw, "executable", (field + ".executable").c_str(), process.executable);
+    write_optional_text(w, raw, "name", (field + ".name").c_str(), process.name);
+    write_text_array(w, raw, "args", (field + ".args").c_str(), process.args);
+    w.end_object();
+}
+
 void write_kernel_identity(JsonWriter& w, RawFields& raw, const session::KernelIdentity& id) {
     w.key("kernel").begin_object();
     w.key("uid");
@@ -68,13 +80,86 @@ void write_kernel_identity(JsonWriter& w, RawFields& raw, const session::KernelI
     write_optional_integer(w, "loginuid", id.loginuid);
     write_optional_integer(w, "audit_session", id.audit_session);
     write_optional_text(w, raw, "tty", "asocat.identity.kernel.tty", id.tty);
-    w.key("parent").begin_object();
-    w.key("pid").integer(id.parent.pid);
-    write_optional_text(w, raw, "executable", "asocat.identity.kernel.parent.executable",
-                        id.parent.executable);
-    write_optional_text(w, raw, "name", "asocat.identity.kernel.parent.name", id.parent.name);
-    write_text_array(w, raw, "args", "asocat.identity.kernel.parent.args", id.parent.args);
+    w.key("parent");
+    write_process_snapshot(w, raw, "asocat.identity.kernel.parent", id.parent);
+    w.key("ancestors").begin_array();
+    for (std::size_t i = 0; i < id.ancestors.size(); ++i) {
+        write_process_snapshot(w, raw, "asocat.identity.kernel.ancestors." + std::to_string(i),
+                               id.ancestors[i]);
+    }
+    w.end_array();
+    w.key("session_leader").integer(id.session_leader);
+    write_optional_text(w, raw, "cgroup", "asocat.identity.kernel.cgroup", id.cgroup);
+    write_optional_text(w, raw, "systemd_unit", "asocat.identity.kernel.systemd_unit",
+                        id.systemd_unit);
+    write_optional_text(w, raw, "machine_id", "asocat.identity.kernel.machine_id", id.machine_id);
+    write_optional_text(w, raw, "boot_id", "asocat.identity.kernel.boot_id", id.boot_id);
     w.end_object();
+}
+
+// `key`: null, or what `write` makes of the value.
+template <typename T, typename Write>
+void write_or_null(JsonWriter& w, const char* key, const std::optional<T>& value, Write write) {
+    w.key(key);
+    if (value) {
+        write(*value);
+    } else {
+        w.null();
+    }
+}
+
+// {"address": S or null, "port": N}, or null.
+void write_endpoint(JsonWriter& w, RawFields& raw, const char* key, const char* field,
+                    const std::optional<session::NetworkEndpoint>& endpoint) {
+    write_or_null(w, key, endpoint, [&](const session::NetworkEndpoint& end) {
+        w.begin_object();
+        write_optional_text(w, raw, "address", field, end.address);
+        w.key("port").integer(end.port);
+        w.end_object();
+    });
+}
+
+void write_claimed_identity(JsonWriter& w, RawFields& raw, const session::ClaimedIdentity& id) {
+    w.key("claimed").begin_object();
+    write_or_null(w, "sudo", id.sudo, [&](const session::SudoClaim& sudo) {
+        w.begin_object();
+        write_optional_text(w, raw, "user", "asocat.identity.claimed.sudo.user", sudo.user);
+        write_optional_integer(w, "uid", sudo.uid);
+        write_optional_integer(w, "gid", sudo.gid);
+        write_optional_text(w, raw, "command", "asocat.identity.claimed.sudo.command",
+                            sudo.command);
+        w.key("sudo_in_chain").boolean(sudo.sudo_in_chain);
+        write_or_null(w, "uid_is_loginuid", sudo.uid_is_loginuid, [&](bool is) { w.boolean(is); });
+        w.end_object();
+    });
+    write_or_null(w, "ssh", id.ssh, [&](const session::SshClaim& ssh) {
+        w.begin_object();
+        w.key("variable").text(ssh.variable);
+        w.key("value");
+        raw.text(w, "asocat.identity.claimed.ssh.value", ssh.value);
+        w.key("well_formed").boolean(ssh.well_formed);
+        write_endpoint(w, raw, "client", "asocat.identity.claimed.ssh.client.address", ssh.client);
+        write_endpoint(w, raw, "server", "asocat.identity.claimed.ssh.server.address", ssh.server);
+        w.key("sshd_in_chain").boolean(ssh.sshd_in_chain);
+        w.end_object();
+    });
+    write_or_null(w, "ci", id.ci, [&](const session::CiClaim& ci) {
+        w.begin_object();
+        w.key("system").text(ci.system);
+        write_optional_text(w, raw, "repository", "asocat.identity.claimed.ci.repository",
+                            ci.repository);
+        write_optional_text(w, raw, "ref", "asocat.identity.claimed.ci.ref", ci.ref);
+        write_optional_text(w, raw, "actor", "asocat.identity.claimed.ci.actor", ci.actor);
+        write_optional_text(w, raw, "job", "asocat.identity.claimed.ci.job", ci.job);
+        write_optional_text(w, raw, "run", "asocat.identity.claimed.ci.run", ci.run);
+        write_optional_text(w, raw, "url", "asocat.identity.claimed.ci.url", ci.url);
+        w.end_object();
+    });
+    w.key("truncated").begin_array();
+    for (const auto& name : id.truncated) {
+        w.text(name);
+    }
+    w.end_array();
     w.end_object();
 }
 
@@ -170,6 +255,7 @@ RecordDraft session_start_record(session::SessionStart start) {
             w.key("capture").text(session::capture_level_name(s.capture));
             w.key("identity").begin_object();
             write_kernel_identity(w, raw, s.identity);
+            write_claimed_identity(w, raw, s.claimed);
             w.end_object();
         });
 }

@@ -1,11 +1,16 @@
 #include "session/kernel_identity.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "util/io.hpp"
 #include "util/procfs.hpp"
 
 namespace asocat::session {
@@ -38,6 +43,36 @@ NamedId named_group(gid_t gid) {
     return {gid, group_name(gid)};
 }
 
+// The first line of a small kernel or system file, without its newline; nullopt if unreadable
+// or empty.
+std::optional<std::string> first_line_of(const char* path) {
+    auto content = util::read_small_file(AT_FDCWD, path, 256);
+    if (!content) {
+        return std::nullopt;
+    }
+    content->erase(std::min(content->find('\n'), content->size()));
+    return content->empty() ? std::nullopt : std::optional<std::string>(std::move(*content));
+}
+
+// The unified hierarchy's line of /proc/<pid>/cgroup: "0::/path".
+std::optional<std::string> cgroup_v2_path(pid_t pid) {
+    const auto content =
+        util::read_small_file(AT_FDCWD, "/proc/" + std::to_string(pid) + "/cgroup", 64 * 1024);
+    if (!content) {
+        return std::nullopt;
+    }
+    std::string_view rest(*content);
+    while (!rest.empty()) {
+        const auto end = std::min(rest.find('\n'), rest.size());
+        const std::string_view line = rest.substr(0, end);
+        if (line.starts_with("0::")) {
+            return std::string(line.substr(3));
+        }
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 ProcessSnapshot snapshot_process(pid_t pid) {
@@ -65,15 +100,11 @@ KernelIdentity collect_kernel_identity() {
     gid_t sgid = 0;
     ::getresgid(&rgid, &egid, &sgid);
 
-    KernelIdentity identity{named_user(ruid),
-                            named_user(euid),
-                            named_group(rgid),
-                            named_group(egid),
-                            {},
-                            {},
-                            {},
-                            {},
-                            {}};
+    KernelIdentity identity;
+    identity.uid = named_user(ruid);
+    identity.euid = named_user(euid);
+    identity.gid = named_group(rgid);
+    identity.egid = named_group(egid);
     const int count = ::getgroups(0, nullptr);
     if (count > 0) {
         std::vector<gid_t> groups(static_cast<std::size_t>(count));
@@ -89,7 +120,50 @@ KernelIdentity collect_kernel_identity() {
         identity.tty = util::tty_name(st->tty_nr);
     }
     identity.parent = snapshot_process(::getppid());
+    if (auto st = util::proc_stat(self)) {
+        identity.session_leader = st->session;
+        if (identity.parent.pid != st->session) {
+            identity.ancestors =
+                ancestors_of(identity.parent.pid, st->session, KernelIdentity::kMaxAncestors);
+        }
+    }
+    identity.cgroup = cgroup_v2_path(self);
+    if (identity.cgroup) {
+        identity.systemd_unit = systemd_unit_of(*identity.cgroup);
+    }
+    identity.machine_id = first_line_of("/etc/machine-id");
+    identity.boot_id = first_line_of("/proc/sys/kernel/random/boot_id");
     return identity;
+}
+
+std::vector<ProcessSnapshot> ancestors_of(pid_t parent, pid_t session_leader, std::size_t limit) {
+    std::vector<ProcessSnapshot> chain;
+    pid_t current = parent;
+    while (chain.size() < limit && current > 1 && current != session_leader) {
+        const auto st = util::proc_stat(current);
+        if (!st || st->ppid <= 0) {
+            break; // gone, or the top of this pid namespace
+        }
+        current = st->ppid;
+        chain.push_back(snapshot_process(current));
+    }
+    return chain;
+}
+
+std::optional<std::string> systemd_unit_of(std::string_view cgroup) {
+    while (!cgroup.empty()) {
+        const auto slash = cgroup.rfind('/');
+        const std::string_view last =
+            slash == std::string_view::npos ? cgroup : cgroup.substr(slash + 1);
+        if (last.ends_with(".service") || last.ends_with(".scope")) {
+            return std::string(last);
+        }
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        cgroup = cgroup.substr(0, slash);
+    }
+    return std::nullopt;
 }
 
 } // namespace asocat::session

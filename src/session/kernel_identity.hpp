@@ -1,18 +1,21 @@
 // Who is running us, as the kernel tells it (the `kernel` trust tier in SECURITY.md): ids,
-// supplementary groups, the audit login uid and session, the controlling terminal, and the
-// process that started us. Nothing here comes from the environment.
+// supplementary groups, the audit login uid and session, the controlling terminal, the chain of
+// processes that started us, the cgroup, and which machine and boot this is. Nothing here comes
+// from the environment.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <vector>
 
 namespace asocat::session {
 
 struct NamedId {
-    std::uint32_t id;
+    std::uint32_t id = 0;
     std::optional<std::string> name; // from the passwd/group database, if it has one
 };
 
@@ -33,9 +36,27 @@ struct KernelIdentity {
     std::optional<std::uint32_t> audit_session; // nullopt: unset
     std::optional<std::string> tty;             // controlling terminal
     ProcessSnapshot parent;                     // who started the wrapper
+    // The parent's parent and on up, to the session leader or pid 1 (at most kMaxAncestors).
+    std::vector<ProcessSnapshot> ancestors;
+    pid_t session_leader = 0;                // the session id (/proc/self/stat)
+    std::optional<std::string> cgroup;       // the cgroup v2 path, "0::" in /proc/self/cgroup
+    std::optional<std::string> systemd_unit; // the cgroup's innermost *.service or *.scope
+    std::optional<std::string> machine_id;   // /etc/machine-id
+    std::optional<std::string> boot_id;      // /proc/sys/kernel/random/boot_id
+
+    static constexpr std::size_t kMaxAncestors = 16;
 };
 
 KernelIdentity collect_kernel_identity();
 ProcessSnapshot snapshot_process(pid_t pid);
+
+// The processes above `parent`, nearest first: each one's parent in turn, ending with the
+// session leader `session_leader` or pid 1, or after `limit` processes, or where /proc no
+// longer tells (a process that exited meanwhile).
+std::vector<ProcessSnapshot> ancestors_of(pid_t parent, pid_t session_leader, std::size_t limit);
+
+// The systemd unit a cgroup path names: its innermost component ending in ".service" or
+// ".scope" ("/user.slice/user-1000.slice/session-4.scope" -> "session-4.scope").
+std::optional<std::string> systemd_unit_of(std::string_view cgroup);
 
 } // namespace asocat::session

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "session/capture_events.hpp"
+#include "session/claimed_identity.hpp"
 #include "session/kernel_identity.hpp"
 #include "util/clock.hpp"
 
@@ -46,6 +47,7 @@ struct SessionStart {
     std::vector<std::string> args; // socat's argv exactly as passed to execve
     std::optional<std::string> working_directory;
     KernelIdentity identity;
+    ClaimedIdentity claimed;
     CaptureLevel capture = CaptureLevel::off; // what the supervisor records of this session
 };
 

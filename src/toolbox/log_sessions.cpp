@@ -192,7 +192,33 @@ private:
         start.parent_pid = number(parent, "pid");
         start.parent_name = optional_text(parent, "name");
         start.parent_executable = optional_text(parent, "executable");
+        if (const JsonValue* claimed = member(need(asocat, "identity"), "claimed")) {
+            start.claims = claims(*claimed);
+        }
         return start;
+    }
+
+    static ShownClaims claims(const JsonValue& claimed) {
+        ShownClaims shown;
+        if (const JsonValue* sudo = member(claimed, "sudo")) {
+            shown.sudo =
+                ShownClaims::Sudo{optional_text(*sudo, "user"), optional_number(*sudo, "uid"),
+                                  flag(*sudo, "sudo_in_chain")};
+        }
+        if (const JsonValue* ssh = member(claimed, "ssh")) {
+            std::optional<std::string> client;
+            if (const JsonValue* end = member(*ssh, "client")) {
+                client = optional_text(*end, "address").value_or("?") + " port " +
+                         std::to_string(number(*end, "port"));
+            }
+            shown.ssh =
+                ShownClaims::Ssh{client, text(*ssh, "variable"), flag(*ssh, "sshd_in_chain")};
+        }
+        if (const JsonValue* ci = member(claimed, "ci")) {
+            shown.ci = ShownClaims::Ci{text(*ci, "system"), optional_text(*ci, "repository"),
+                                       optional_text(*ci, "run"), optional_text(*ci, "actor")};
+        }
+        return shown;
     }
 
     static ShownEnd end(const JsonValue& root) {

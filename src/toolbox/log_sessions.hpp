@@ -69,6 +69,30 @@ struct ShownStream {
     ShownDirection out;
 };
 
+// What the environment claimed about who ran the session (identity.claimed), and how it
+// stood against the kernel's facts.
+struct ShownClaims {
+    struct Sudo {
+        std::optional<std::string> user;
+        std::optional<std::int64_t> uid;
+        bool in_chain = false;
+    };
+    struct Ssh {
+        std::optional<std::string> client; // address and port, when well formed
+        std::string variable;
+        bool in_chain = false;
+    };
+    struct Ci {
+        std::string system;
+        std::optional<std::string> repository;
+        std::optional<std::string> run;
+        std::optional<std::string> actor;
+    };
+    std::optional<Sudo> sudo;
+    std::optional<Ssh> ssh;
+    std::optional<Ci> ci;
+};
+
 struct ShownStart {
     std::optional<util::WallTime> time;
     std::string timestamp;
@@ -89,6 +113,7 @@ struct ShownStart {
     std::optional<std::string> parent_executable;
     bool privileged = false;
     std::string capture; // off, meta, digest, full
+    ShownClaims claims;  // none in logs written before claims were recorded
 };
 
 struct ShownEnd {

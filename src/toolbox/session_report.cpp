@@ -112,6 +112,42 @@ std::string end_text(const ShownEnd& end) {
     return text;
 }
 
+// The claimed identity in one line: what each claim said, and where the kernel's facts do
+// not back it ("no sudo above": no sudo process started the wrapper).
+std::string claims_text(const ShownClaims& claims) {
+    std::vector<std::string> parts;
+    if (const auto& sudo = claims.sudo) {
+        std::string part = "sudo by " + (sudo->user ? printable(*sudo->user) : "?");
+        if (sudo->uid) {
+            part += " (uid " + std::to_string(*sudo->uid) + ")";
+        }
+        parts.push_back(part + (sudo->in_chain ? "" : ", no sudo above"));
+    }
+    if (const auto& ssh = claims.ssh) {
+        std::string part = ssh->client ? "ssh from " + printable(*ssh->client)
+                                       : "ssh (malformed " + printable(ssh->variable) + ")";
+        parts.push_back(part + (ssh->in_chain ? "" : ", no sshd above"));
+    }
+    if (const auto& ci = claims.ci) {
+        std::string part = printable(ci->system);
+        if (ci->repository) {
+            part += " " + printable(*ci->repository);
+        }
+        if (ci->run) {
+            part += " run " + printable(*ci->run);
+        }
+        if (ci->actor) {
+            part += " by " + printable(*ci->actor);
+        }
+        parts.push_back(part);
+    }
+    std::string text;
+    for (const auto& part : parts) {
+        text += (text.empty() ? "" : "; ") + part;
+    }
+    return text;
+}
+
 void line(std::string& out, std::string_view label, const std::string& value) {
     out += "  ";
     out += label;
@@ -285,6 +321,9 @@ std::string describe_session(const ShownSession& s) {
     if (s.start) {
         const auto& st = *s.start;
         line(out, "who", who(st));
+        if (const auto claimed = claims_text(st.claims); !claimed.empty()) {
+            line(out, "claims", claimed);
+        }
         std::string parent = "pid " + std::to_string(st.parent_pid);
         if (st.parent_name) {
             parent = printable(*st.parent_name) + " (" + parent;

@@ -99,6 +99,13 @@ class Privileged(unittest.TestCase):
             "socat_source": "default"})
         self.assertEqual(start["process"]["executable"], "/usr/bin/socat")
         self.assertEqual(end["asocat"]["end"]["exit_code"], 0)
+        # sudo's variables are recorded as claims, and this run shows why they are only that:
+        # no sudo started it.
+        loginuid = int(audit.read_bytes("/proc/self/loginuid"))
+        self.assertEqual(a["identity"]["claimed"]["sudo"], {
+            "user": "alice", "uid": 1000, "gid": 1000, "command": h.wrapper_path() + " -V",
+            "sudo_in_chain": False,
+            "uid_is_loginuid": None if loginuid == 4294967295 else loginuid == 1000})
 
     def test_root_owned_system_config_applies(self):
         socat_dir = os.path.join(self.dir, "libexec")
@@ -165,6 +172,10 @@ class Privileged(unittest.TestCase):
         start = audit.session_records(SYSTEM_LOGS)[0]
         self.assertIs(start["asocat"]["wrapper"]["privileged"], True)
         self.assertEqual(start["asocat"]["identity"]["kernel"]["parent"]["name"], "sudo")
+        sudo = start["asocat"]["identity"]["claimed"]["sudo"]
+        self.assertEqual((sudo["user"], sudo["uid"], sudo["gid"]),
+                         (pwd.getpwuid(os.getuid()).pw_name, os.getuid(), os.getgid()))
+        self.assertIs(sudo["sudo_in_chain"], True)
         self.assert_nothing_evil()
 
 

@@ -32,6 +32,29 @@ session::SessionStart sample_start() {
     s.identity.tty = std::string("/dev/pts/3");
     s.identity.parent = {
         4000, std::string("/usr/bin/sudo"), std::string("sudo"), {"sudo", "audited-socat"}};
+    s.identity.ancestors = {{3990, std::string("/usr/bin/bash"), std::string("bash"), {"-bash"}},
+                            {3980, std::nullopt, std::nullopt, {}}};
+    s.identity.session_leader = 3980;
+    s.identity.cgroup = std::string("/user.slice/user-1000.slice/session-4.scope");
+    s.identity.systemd_unit = std::string("session-4.scope");
+    s.identity.machine_id = std::string(32, 'e');
+    s.identity.boot_id = std::nullopt;
+    s.claimed.sudo = session::SudoClaim{std::string("al\xFFice"),
+                                        1000,
+                                        std::nullopt,
+                                        std::string("/usr/bin/audited-socat -V"),
+                                        true,
+                                        true};
+    s.claimed.ssh = session::SshClaim{"SSH_CLIENT",
+                                      "192.0.2.7 51234 22",
+                                      session::NetworkEndpoint{std::string("192.0.2.7"), 51234},
+                                      session::NetworkEndpoint{std::nullopt, 22},
+                                      true,
+                                      false};
+    s.claimed.ci =
+        session::CiClaim{"gitlab-ci",      std::string("g/p"), std::nullopt, std::nullopt,
+                         std::string("9"), std::string("8"),   std::nullopt};
+    s.claimed.truncated = {"SUDO_COMMAND"};
     return s;
 }
 
@@ -76,8 +99,26 @@ TEST_CASE("session.start is byte-exact to the documented layout") {
               R"("egid":{"id":0,"name":"root"},"groups":[{"id":0,"name":"root"}],)"
               R"("loginuid":1000,"audit_session":null,"tty":"/dev/pts/3",)"
               R"("parent":{"pid":4000,"executable":"/usr/bin/sudo","name":"sudo",)"
-              R"("args":["sudo","audited-socat"]}}},)"
-              R"("raw":[{"field":"process.args","index":3,"base64":"T1BFTjr/"}]}})"
+              R"("args":["sudo","audited-socat"]},)"
+              R"("ancestors":[{"pid":3990,"executable":"/usr/bin/bash","name":"bash",)"
+              R"("args":["-bash"]},{"pid":3980,"executable":null,"name":null,"args":[]}],)"
+              R"("session_leader":3980,)"
+              R"("cgroup":"/user.slice/user-1000.slice/session-4.scope",)"
+              R"("systemd_unit":"session-4.scope","machine_id":")" +
+              std::string(32, 'e') +
+              R"(","boot_id":null},)"
+              R"("claimed":{"sudo":{"user":"al)"
+              "\xEF\xBF\xBD"
+              R"(ice","uid":1000,"gid":null,)"
+              R"("command":"/usr/bin/audited-socat -V","sudo_in_chain":true,)"
+              R"("uid_is_loginuid":true},)"
+              R"("ssh":{"variable":"SSH_CLIENT","value":"192.0.2.7 51234 22",)"
+              R"("well_formed":true,"client":{"address":"192.0.2.7","port":51234},)"
+              R"("server":{"address":null,"port":22},"sshd_in_chain":false},)"
+              R"("ci":{"system":"gitlab-ci","repository":"g/p","ref":null,"actor":null,)"
+              R"("job":"9","run":"8","url":null},"truncated":["SUDO_COMMAND"]}},)"
+              R"("raw":[{"field":"process.args","index":3,"base64":"T1BFTjr/"},)"
+              R"({"field":"asocat.identity.claimed.sudo.user","base64":"YWz/aWNl"}]}})"
               "\n");
 }
 
