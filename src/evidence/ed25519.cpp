@@ -10,26 +10,16 @@
 #include <stdexcept>
 
 #include "util/base64.hpp"
+#include "util/openssl_handle.hpp"
 
 namespace asocat::evidence {
 namespace {
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free_all(bio); }
-};
-using Bio = std::unique_ptr<BIO, BioFree>;
+using util::Bio;
+using MdCtx = util::MdContext;
 
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
-struct StoreFree {
-    void operator()(OSSL_STORE_CTX* ctx) const { OSSL_STORE_close(ctx); }
-};
-struct StoreInfoFree {
-    void operator()(OSSL_STORE_INFO* info) const { OSSL_STORE_INFO_free(info); }
-};
+using Store = util::OpenSslPtr<OSSL_STORE_CTX, OSSL_STORE_close>;
+using StoreInfo = util::OpenSslPtr<OSSL_STORE_INFO, OSSL_STORE_INFO_free>;
 
 // A passphrase callback that never asks: an encrypted key must fail, not block on a terminal.
 int no_passphrase(char*, int, int, void*) {
@@ -226,7 +216,7 @@ util::Expected<Ed25519Key> Ed25519Key::from_public_pem(std::string_view pem,
 }
 
 util::Expected<Ed25519Key> Ed25519Key::from_store_uri(const std::string& uri) {
-    std::unique_ptr<OSSL_STORE_CTX, StoreFree> store(
+    Store store(
         // UI_null: a store that wants a PIN or passphrase fails instead of prompting.
         OSSL_STORE_open_ex(uri.c_str(), nullptr, nullptr, UI_null(), nullptr, nullptr, nullptr,
                            nullptr));
@@ -235,7 +225,7 @@ util::Expected<Ed25519Key> Ed25519Key::from_store_uri(const std::string& uri) {
     }
     OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY);
     while (!OSSL_STORE_eof(store.get())) {
-        std::unique_ptr<OSSL_STORE_INFO, StoreInfoFree> info(OSSL_STORE_load(store.get()));
+        StoreInfo info(OSSL_STORE_load(store.get()));
         if (info && OSSL_STORE_INFO_get_type(info.get()) == OSSL_STORE_INFO_PKEY) {
             return adopt(OSSL_STORE_INFO_get1_PKEY(info.get()), true, uri);
         }

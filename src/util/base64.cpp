@@ -93,4 +93,28 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+    std::string out = base64_encode(bytes);
+    while (!out.empty() && out.back() == '=') {
+        out.pop_back();
+    }
+    for (char& c : out) {
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+    std::string standard;
+    standard.reserve(text.size() + 3);
+    for (const char c : text) {
+        if (c == '+' || c == '/' || c == '=') {
+            return std::nullopt; // not in the URL-safe alphabet, or padding
+        }
+        standard.push_back(c == '-' ? '+' : c == '_' ? '/' : c);
+    }
+    standard.append((4 - standard.size() % 4) % 4, '=');
+    return base64_decode(standard);
+}
+
 } // namespace asocat::util

@@ -1,4 +1,5 @@
-// RFC 4648 base64 with padding, for bytes that a JSON string cannot carry exactly.
+// RFC 4648 base64 with padding, for bytes that a JSON string cannot carry exactly; and its
+// URL-safe form without padding (section 5), as JOSE (JWT, JWK) writes binary values.
 #pragma once
 
 #include <cstddef>
@@ -28,5 +29,10 @@ constexpr std::size_t base64_decoded_capacity(std::size_t n) {
 // The same decoding into `out` (base64_decoded_capacity(text.size()) bytes); returns how many
 // bytes it holds, or nullopt (then `out` holds garbage).
 std::optional<std::size_t> base64_decode_to(std::string_view text, char* out);
+
+// base64url without padding ('-' and '_' for '+' and '/').
+std::string base64url_encode(std::string_view bytes);
+// Strict like base64_decode: the URL-safe alphabet only, no padding, canonical.
+std::optional<std::string> base64url_decode(std::string_view text);
 
 } // namespace asocat::util
