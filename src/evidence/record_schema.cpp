@@ -57,7 +57,8 @@ const Shape kNamedId{{{"id", kInt}, {"name", kString | kNull}}};
 const Shape kKernelParent{{{"pid", kInt},
                            {"executable", kString | kNull},
                            {"name", kString | kNull},
-                           {"args", kArray, false, nullptr, kString}}};
+                           {"args", kArray, false, nullptr, kString},
+                           {"args_truncated", kBool, true}}};
 const Shape kKernel{{{"uid", kObject, false, &kNamedId},
                      {"euid", kObject, false, &kNamedId},
                      {"gid", kObject, false, &kNamedId},

@@ -59,6 +59,9 @@ void write_process_snapshot(JsonWriter& w, RawFields& raw, const std::string& fi
     write_optional_text(w, raw, "executable", (field + ".executable").c_str(), process.executable);
     write_optional_text(w, raw, "name", (field + ".name").c_str(), process.name);
     write_text_array(w, raw, "args", (field + ".args").c_str(), process.args);
+    if (process.args_truncated) {
+        w.key("args_truncated").boolean(true);
+    }
     w.end_object();
 }
 

@@ -43,6 +43,29 @@ NamedId named_group(gid_t gid) {
     return {gid, group_name(gid)};
 }
 
+// Keeps whole arguments while they fit in `limit` bytes (the first one cut to fit if alone it
+// does not), and says so when anything was left out.
+void cut_args(ProcessSnapshot& process, std::size_t limit) {
+    std::size_t kept = 0;
+    std::size_t count = 0;
+    for (; count < process.args.size(); ++count) {
+        const std::size_t size = process.args[count].size();
+        if (kept + size > limit) {
+            break;
+        }
+        kept += size;
+    }
+    if (count == process.args.size()) {
+        return;
+    }
+    process.args_truncated = true;
+    if (count == 0) {
+        process.args[0].resize(limit);
+        count = 1;
+    }
+    process.args.resize(count);
+}
+
 // The first line of a small kernel or system file, without its newline; nullopt if unreadable
 // or empty.
 std::optional<std::string> first_line_of(const char* path) {
@@ -146,6 +169,7 @@ std::vector<ProcessSnapshot> ancestors_of(pid_t parent, pid_t session_leader, st
         }
         current = st->ppid;
         chain.push_back(snapshot_process(current));
+        cut_args(chain.back(), KernelIdentity::kMaxAncestorArgs);
     }
     return chain;
 }

@@ -24,6 +24,7 @@ struct ProcessSnapshot {
     std::optional<std::string> executable; // /proc/<pid>/exe
     std::optional<std::string> name;       // /proc/<pid>/comm
     std::vector<std::string> args;         // /proc/<pid>/cmdline, empty if unreadable
+    bool args_truncated = false;           // args were cut to kMaxAncestorArgs (ancestors)
 };
 
 struct KernelIdentity {
@@ -45,6 +46,9 @@ struct KernelIdentity {
     std::optional<std::string> boot_id;      // /proc/sys/kernel/random/boot_id
 
     static constexpr std::size_t kMaxAncestors = 16;
+    // Bytes of argv kept per ancestor: 16 command lines of up to 1 MiB each would make a
+    // start record too large to verify (the reader takes 16 MiB at most).
+    static constexpr std::size_t kMaxAncestorArgs = 4096;
 };
 
 KernelIdentity collect_kernel_identity();

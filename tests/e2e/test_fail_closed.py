@@ -188,7 +188,9 @@ class DiskFull(unittest.TestCase):
         cls.dir = h.make_temp_dir("disk-full")
         cls.disk = os.path.join(cls.dir, "disk")
         os.mkdir(cls.disk)
-        audit.mount("-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", cls.disk)
+        # Room for tens of sessions: the loop below needs several to land near a page
+        # boundary, and a start record carries the whole process chain above the wrapper.
+        audit.mount("-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs", cls.disk)
 
     @classmethod
     def tearDownClass(cls):
@@ -200,7 +202,7 @@ class DiskFull(unittest.TestCase):
         page = os.sysconf("SC_PAGE_SIZE")
         # Real sessions first, until the log's last page has less room than any start record
         # needs, so the next one must allocate a page on the filesystem.
-        for _ in range(20):
+        for _ in range(40):
             ok = audit.run_wrapper(["-V"], extra_env={"AUDITED_SOCAT_LOG_DIR": logs})
             self.assertEqual(ok.returncode, 0, ok.stderr)
             if page - os.path.getsize(log) % page < 900:

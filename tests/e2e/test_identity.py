@@ -77,6 +77,25 @@ class Identity(unittest.TestCase):
         self.assertEqual(kernel["boot_id"], read_text("/proc/sys/kernel/random/boot_id"))
         self.assertRegex(kernel["boot_id"], r"^[0-9a-f]{8}-[0-9a-f]{4}-")
 
+    def test_an_ancestor_with_a_huge_command_line_is_cut_to_4096_bytes(self):
+        huge = "y" * 6000
+        inner = f"{h.wrapper_path()} -V >/dev/null 2>&1; true"  # `; true`: sh must not exec
+        outer = f"sh -c '{inner}'; true"
+        env = dict(self.env)
+        done = subprocess.run(["sh", "-c", outer, huge], env=env, cwd=self.dir,
+                              timeout=h.scaled(h.EXIT_TIMEOUT))
+        self.assertEqual(done.returncode, 0)
+        starts = [r for r in audit.session_records(self.logs)
+                  if r["asocat"]["type"] == "session.start"]
+        kernel = starts[-1]["asocat"]["identity"]["kernel"]
+        self.assertEqual(kernel["parent"]["args"], ["sh", "-c", inner])
+        self.assertNotIn("args_truncated", kernel["parent"])  # the parent is kept whole
+        first = kernel["ancestors"][0]
+        self.assertEqual(first["args"], ["sh", "-c", outer])  # the 6000-byte $0 left out
+        self.assertIs(first["args_truncated"], True)
+        self.assertEqual(kernel["ancestors"][1]["pid"], os.getpid())
+        self.assertNotIn("args_truncated", kernel["ancestors"][1])
+
     def test_a_plain_run_claims_nothing(self):
         self.assertEqual(self.identity()["claimed"],
                          {"sudo": None, "ssh": None, "ci": None, "truncated": []})
