@@ -389,8 +389,9 @@ TracedProcesses Supervisor::traced_processes() const {
 }
 
 void Supervisor::discover_connections(const Notification& call, int first, int last) {
-    if (m_options.level != session::CaptureLevel::meta) {
-        return; // every descriptor that moved bytes has its stream already
+    if (m_options.level != session::CaptureLevel::meta ||
+        (first == last && m_streams.find(call.pid, first) != nullptr)) {
+        return; // every descriptor that moved bytes has its stream already; so has this one
     }
     // Only sockets can be connections: the others are told apart by their /proc link, without
     // borrowing and classifying them (a fork child's exit met ~6 such descriptors).

@@ -190,18 +190,18 @@ bool VerificationKey::verify(std::string_view message, std::string_view signatur
                             message.size()) == 1;
 }
 
-namespace {
-
-using record::JsonKind;
-using record::JsonValue;
-
-std::optional<std::string> text_member(const JsonValue& object, std::string_view name) {
-    const JsonValue* value = object.find(name);
-    if (value == nullptr || value->kind() != JsonKind::string) {
+std::optional<std::string> text_member(const record::JsonValue& object, std::string_view name) {
+    const record::JsonValue* value = object.find(name);
+    if (value == nullptr || value->kind() != record::JsonKind::string) {
         return std::nullopt;
     }
     return std::string(value->as_string());
 }
+
+namespace {
+
+using record::JsonKind;
+using record::JsonValue;
 
 // A base64url parameter of the key, decoded.
 util::Expected<std::string> parameter(const JsonValue& jwk, std::string_view name) {

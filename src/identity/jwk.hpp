@@ -14,7 +14,14 @@
 
 struct evp_pkey_st;
 
+namespace asocat::record {
+class JsonValue;
+}
+
 namespace asocat::identity {
+
+// Member `name` of a JOSE object (a JWK, a JWT header or claim set) when it is a string.
+std::optional<std::string> text_member(const record::JsonValue& object, std::string_view name);
 
 // The signature algorithms accepted; each needs its own key type.
 enum class SignatureAlgorithm { rs256, es256, eddsa };

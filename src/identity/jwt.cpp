@@ -54,14 +54,6 @@ object_part(record::JsonDocument& document, std::string_view part, std::string_v
     return &parsed.root();
 }
 
-std::optional<std::string> text_claim(const JsonValue& object, std::string_view name) {
-    const JsonValue* value = object.find(name);
-    if (value == nullptr || value->kind() != JsonKind::string) {
-        return std::nullopt;
-    }
-    return std::string(value->as_string());
-}
-
 // The key a token names, or why there is none to use.
 std::variant<const Jwk*, TokenRejection> choose_key(const JwkSet& keys,
                                                     const std::optional<std::string>& kid,
@@ -207,7 +199,7 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
         return *bad;
     }
     const JsonValue& header = *std::get<const JsonValue*>(header_part);
-    const auto alg = text_claim(header, "alg");
+    const auto alg = text_member(header, "alg");
     if (!alg) {
         return rejected("malformed", "the header has no \"alg\" string");
     }
@@ -234,7 +226,7 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
     if (kid_value != nullptr && kid_value->kind() != JsonKind::string) {
         return rejected("malformed", "the header's \"kid\" is not a string");
     }
-    const auto kid = text_claim(header, "kid");
+    const auto kid = text_member(header, "kid");
     const auto chosen = choose_key(keys, kid, *algorithm);
     if (const auto* bad = std::get_if<TokenRejection>(&chosen)) {
         return *bad;
@@ -263,7 +255,7 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
     VerifiedToken verified;
     verified.algorithm = *algorithm;
     verified.kid = kid;
-    const auto iss = text_claim(claims, "iss");
+    const auto iss = text_member(claims, "iss");
     if (!iss) {
         return rejected("missing-claim", "the token has no \"iss\" string");
     }
@@ -285,7 +277,7 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
     if (auto bad = check_times(claims, policy, verified)) {
         return *bad;
     }
-    verified.subject = text_claim(claims, "sub");
+    verified.subject = text_member(claims, "sub");
     const JsonValue* amr = claims.find("amr");
     if (amr != nullptr && amr->kind() == JsonKind::array) {
         for (std::size_t i = 0; i < amr->size(); ++i) {
@@ -294,7 +286,7 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
             }
         }
     }
-    verified.acr = text_claim(claims, "acr");
+    verified.acr = text_member(claims, "acr");
     verified.mfa = used_mfa(verified.amr, verified.acr,
                             amr != nullptr && amr->kind() == JsonKind::array, policy);
     verified.claims = record::serialize_canonical(claims);

@@ -139,11 +139,9 @@ KernelIdentity collect_kernel_identity() {
     const pid_t self = ::getpid();
     identity.loginuid = util::proc_loginuid(self);
     identity.audit_session = util::proc_audit_session(self);
-    if (auto st = util::proc_stat(self)) {
-        identity.tty = util::tty_name(st->tty_nr);
-    }
     identity.parent = snapshot_process(::getppid());
     if (auto st = util::proc_stat(self)) {
+        identity.tty = util::tty_name(st->tty_nr);
         identity.session_leader = st->session;
         if (identity.parent.pid != st->session) {
             identity.ancestors =
