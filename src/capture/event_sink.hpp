@@ -27,9 +27,11 @@ class EventSink {
 public:
     virtual ~EventSink() = default;
     virtual void emit(CaptureEvent event) = 0;
-    // Writes what was emitted; `seal` asks for a signed checkpoint after it.
-    virtual util::Expected<void> flush(bool seal) = 0;
-    // Called periodically: interval checkpoints, heartbeats, rotation.
+    // Writes what was emitted; `seal` asks for a signed checkpoint after it. With `may_wait`
+    // false it gives up when another writer holds the log (false: nothing written, the events
+    // stay pending); the supervisor must not wait while a traced process may hold it.
+    virtual util::Expected<bool> flush(bool seal, bool may_wait) = 0;
+    // Called periodically: interval checkpoints, heartbeats, rotation. Never waits for the log.
     virtual util::Expected<void> tick() = 0;
     virtual bool pending() const = 0; // emitted but not yet flushed
     // Full capture: appends `bytes` to the session's payload file.

@@ -150,11 +150,34 @@ util::Expected<void> Supervisor::run() {
         fail_closed();
     }
     m_sink.emit(std::move(end));
-    auto flushed = m_sink.flush(true);
+    // No traced process is left to hold the log's lock in a call only this loop could serve.
+    auto flushed = m_sink.flush(true, true);
     if (failure) {
         return *failure;
     }
-    return flushed;
+    if (!flushed) {
+        return flushed.error();
+    }
+    return {};
+}
+
+util::Expected<void> Supervisor::flush_unless_busy() {
+    if (m_sink.pending()) {
+        auto flushed = m_sink.flush(false, false);
+        if (!flushed) {
+            return flushed.error();
+        }
+        if (!*flushed) {
+            return {}; // another writer has the log (perhaps a process parked here): next tick
+        }
+    }
+    if (m_launcher_waits) {
+        m_launcher_waits = false;
+        const char reply = kFlushed;
+        ssize_t ignored = ::write(m_options.control_fd, &reply, 1);
+        (void)ignored; // a launcher that stopped listening needs no answer
+    }
+    return {};
 }
 
 util::Expected<void> Supervisor::serve_loop() {
@@ -202,21 +225,17 @@ util::Expected<void> Supervisor::serve_loop() {
                     process_gone(m_options.main_pid);
                 }
                 store_payload(true);
-                if (auto flushed = m_sink.flush(false); !flushed) {
+                m_launcher_waits = true;
+                if (auto flushed = flush_unless_busy(); !flushed) {
                     return flushed.error();
                 }
-                const char reply = kFlushed;
-                ssize_t ignored = ::write(m_options.control_fd, &reply, 1);
-                (void)ignored; // a launcher that stopped listening needs no answer
                 break;
             }
             case kFlushTag:
                 drain(m_flush_timer.get());
                 store_payload(true);
-                if (m_sink.pending()) {
-                    if (auto flushed = m_sink.flush(false); !flushed) {
-                        return flushed.error();
-                    }
+                if (auto flushed = flush_unless_busy(); !flushed) {
+                    return flushed.error();
                 }
                 if (auto ticked = m_sink.tick(); !ticked) {
                     return ticked.error();

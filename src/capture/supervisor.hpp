@@ -95,6 +95,10 @@ private:
     Supervisor(NotifyListener listener, SupervisorOptions options, EventSink& sink);
 
     util::Expected<void> serve_loop();
+    // Writes the pending events unless another writer holds the log (then the next flush tick
+    // tries again), and then answers a launcher waiting for them. Never waits for the lock: a
+    // traced process holding it may be parked in a call only this loop can complete.
+    util::Expected<void> flush_unless_busy();
     void handle(const Notification& call);
     void see_process(const Notification& call);
     void settle_exec(pid_t pid, Process& process);
@@ -165,6 +169,7 @@ private:
     util::ScopedFd m_flush_timer;
     util::ScopedFd m_signal_timer;
     bool m_signal_timer_armed = false;
+    bool m_launcher_waits = false; // for the events up to socat's exit to be written
     BorrowedFds m_borrowed;
     StreamTable m_streams;
     ExecInspector m_exec;

@@ -95,11 +95,14 @@ util::Expected<void> ChainedLog::write_staged(const Tail& before) {
     return {};
 }
 
-util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& drafts, Seal seal,
-                                        const char* reason) {
-    auto lock = m_directory.lock();
+util::Expected<Appended> ChainedLog::append(const std::vector<record::RecordDraft>& drafts,
+                                            Seal seal, const char* reason, record::LockWait wait) {
+    auto lock = m_directory.lock(wait);
     if (!lock) {
         return lock.error();
+    }
+    if (!*lock) {
+        return Appended::deferred;
     }
     if (auto ready = catch_up(); !ready) {
         return ready.error();
@@ -126,7 +129,10 @@ util::Expected<void> ChainedLog::append(const std::vector<record::RecordDraft>& 
             return staged.error();
         }
     }
-    return write_staged(before);
+    if (auto written = write_staged(before); !written) {
+        return written.error();
+    }
+    return Appended::written;
 }
 
 util::Expected<void> ChainedLog::write_checkpoint(const char* reason) {
@@ -150,9 +156,12 @@ util::Expected<void> ChainedLog::tick() {
     if (!m_key) {
         return {};
     }
-    auto lock = m_directory.lock();
+    auto lock = m_directory.lock(record::LockWait::unless_busy);
     if (!lock) {
         return lock.error();
+    }
+    if (!*lock) {
+        return {};
     }
     if (auto ready = catch_up(); !ready) {
         return ready.error();

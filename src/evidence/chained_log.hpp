@@ -38,6 +38,10 @@ struct EvidenceSettings {
 
 enum class Seal { none, checkpoint };
 
+// What an append did: with LockWait::unless_busy it is `deferred` when another writer held the
+// directory lock; then nothing was written and the caller keeps its records for a later try.
+enum class Appended { written, deferred };
+
 // What a ChainedLog knows about the chain in the active file (copyable: an append that fails
 // restores the copy taken before it). At namespace scope, not nested: clang cannot default-
 // construct a nested class with member initialisers inside std::optional of its enclosing class.
@@ -67,12 +71,14 @@ public:
 
     // Appends `drafts` in order, all or none. With Seal::checkpoint a signed checkpoint follows
     // them (the key must be attached). `reason` names why, in the checkpoint.
-    util::Expected<void> append(const std::vector<record::RecordDraft>& drafts, Seal seal,
-                                const char* reason = "session-end");
+    util::Expected<Appended> append(const std::vector<record::RecordDraft>& drafts, Seal seal,
+                                    const char* reason = "session-end",
+                                    record::LockWait wait = record::LockWait::block);
     // Makes everything appended durable.
     util::Expected<void> sync();
     // Time-driven duties: a checkpoint when records have waited checkpoint_interval_ms, a
     // heartbeat checkpoint when the log has been idle for heartbeat_interval_ms, rotation.
+    // They are not urgent: when another writer holds the lock they wait for the next tick.
     util::Expected<void> tick();
 
     std::string active_path() const { return m_directory.path_of(record::kActiveLogName); }

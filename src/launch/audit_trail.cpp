@@ -135,9 +135,19 @@ std::vector<std::string> AuditTrail::take_notices() {
     return notices;
 }
 
-util::Expected<void> AuditTrail::write(const std::vector<record::RecordDraft>& drafts,
-                                       evidence::Seal seal) {
-    return m_log ? guard(m_log->append(drafts, seal)) : util::Expected<void>();
+util::Expected<evidence::Appended> AuditTrail::write(const std::vector<record::RecordDraft>& drafts,
+                                                     evidence::Seal seal, record::LockWait wait) {
+    if (!m_log) {
+        return evidence::Appended::written; // fail_open without a log: nothing is kept
+    }
+    auto appended = m_log->append(drafts, seal, "session-end", wait);
+    if (!appended) {
+        if (auto guarded = guard(appended.error()); !guarded) {
+            return guarded.error();
+        }
+        return evidence::Appended::written;
+    }
+    return appended;
 }
 
 util::Expected<void> AuditTrail::sync() {

@@ -25,8 +25,10 @@ public:
                                            const config::Privilege& privilege,
                                            const std::string& host);
 
-    util::Expected<void> write(const std::vector<record::RecordDraft>& drafts,
-                               evidence::Seal seal = evidence::Seal::none);
+    // With LockWait::unless_busy the drafts may be `deferred` (see evidence::ChainedLog).
+    util::Expected<evidence::Appended> write(const std::vector<record::RecordDraft>& drafts,
+                                             evidence::Seal seal = evidence::Seal::none,
+                                             record::LockWait wait = record::LockWait::block);
     util::Expected<void> sync();
     // Parses the private key, off socat's start-up path (OpenSSL's providers take ~1.5 ms).
     util::Expected<void> load_key();

@@ -33,20 +33,27 @@ void CaptureRecorder::emit(capture::CaptureEvent event) {
         std::move(event)));
 }
 
-util::Expected<void> CaptureRecorder::flush(bool seal) {
+util::Expected<bool> CaptureRecorder::flush(bool seal, bool may_wait) {
     // The supervisor parses the key only when it must sign: it serves socat first.
     if (seal) {
         if (auto loaded = m_trail.load_key(); !loaded) {
-            return loaded;
+            return loaded.error();
         }
     }
     if (m_drafts.empty()) {
-        return {};
+        return true;
     }
-    auto written =
-        m_trail.write(m_drafts, seal ? evidence::Seal::checkpoint : evidence::Seal::none);
+    auto appended =
+        m_trail.write(m_drafts, seal ? evidence::Seal::checkpoint : evidence::Seal::none,
+                      may_wait ? record::LockWait::block : record::LockWait::unless_busy);
+    if (appended && *appended == evidence::Appended::deferred) {
+        return false;
+    }
     m_drafts.clear();
-    return written;
+    if (!appended) {
+        return appended.error();
+    }
+    return true;
 }
 
 util::Expected<capture::StoredBytes> CaptureRecorder::store_payload(std::string_view bytes) {

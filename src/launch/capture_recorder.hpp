@@ -17,7 +17,7 @@ public:
         : m_trail(trail), m_payload_file("payload-" + session + ".blob") {}
 
     void emit(capture::CaptureEvent event) override;
-    util::Expected<void> flush(bool seal) override;
+    util::Expected<bool> flush(bool seal, bool may_wait) override;
     util::Expected<void> tick() override;
     bool pending() const override { return !m_drafts.empty(); }
     util::Expected<capture::StoredBytes> store_payload(std::string_view bytes) override;

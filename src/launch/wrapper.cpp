@@ -190,7 +190,7 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         if (auto written =
                 trail.write({record::session_end_record(end)}, evidence::Seal::checkpoint);
             !written) {
-            return written;
+            return written.error();
         }
         return trail.sync();
     };

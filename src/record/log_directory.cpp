@@ -87,17 +87,21 @@ LogDirectory::Lock::~Lock() {
     }
 }
 
-util::Expected<LogDirectory::Lock> LogDirectory::lock() const {
+util::Expected<std::optional<LogDirectory::Lock>> LogDirectory::lock(LockWait wait) const {
     auto fd = open_private(m_fd.get(), kLockName, path_of(kLockName), O_RDWR | O_CREAT);
     if (!fd) {
         return fd.error().with_context("audit log lock");
     }
-    while (::flock(fd->get(), LOCK_EX) != 0) {
+    const int operation = LOCK_EX | (wait == LockWait::unless_busy ? LOCK_NB : 0);
+    while (::flock(fd->get(), operation) != 0) {
+        if (errno == EWOULDBLOCK && wait == LockWait::unless_busy) {
+            return std::optional<Lock>();
+        }
         if (errno != EINTR) {
             return util::Error::from_errno("cannot lock " + path_of(kLockName));
         }
     }
-    return Lock(fd->release());
+    return std::optional<Lock>(Lock(fd->release()));
 }
 
 util::Expected<LogHandle> LogDirectory::open_log(std::string_view name, bool create) const {

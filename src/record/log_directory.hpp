@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -20,6 +21,11 @@ namespace asocat::record {
 
 inline constexpr const char* kActiveLogName = "audit.jsonl";
 inline constexpr const char* kLockName = ".audit.lock";
+
+// Whether taking the directory's lock may wait for another writer. The capture supervisor must
+// not: the writer holding the lock may be a process it traces, parked in a call only the
+// supervisor can complete.
+enum class LockWait { block, unless_busy };
 
 // An open log file: descriptor, identity and size when it was looked at.
 struct LogHandle {
@@ -50,7 +56,9 @@ public:
         explicit Lock(int fd) : m_fd(fd) {}
         util::ScopedFd m_fd;
     };
-    util::Expected<Lock> lock() const;
+    // With LockWait::unless_busy, nullopt when another writer holds the lock; with block, the
+    // lock is always returned.
+    util::Expected<std::optional<Lock>> lock(LockWait wait = LockWait::block) const;
 
     // Opens `name` for appending, creating it empty if `create` and it does not exist.
     util::Expected<LogHandle> open_log(std::string_view name, bool create) const;

@@ -71,12 +71,6 @@ T must(util::Expected<T> result, const char* what) {
     return std::move(*result);
 }
 
-void must(const util::Expected<void>& result, const char* what) {
-    if (!result) {
-        fail(std::string(what) + ": " + result.error().describe());
-    }
-}
-
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }

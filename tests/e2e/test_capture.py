@@ -257,8 +257,8 @@ class CaptureCase(unittest.TestCase):
 
     maxDiff = 4000
 
-    def new_run(self, level: str, variant=None) -> h.Run:
-        name = self.id().rsplit(".", 1)[-1]
+    def new_run(self, level: str, variant=None, name: str = "") -> h.Run:
+        name = self.id().rsplit(".", 1)[-1] + (f"-{name}" if name else "")
         run = h.Run(f"capture-{name}", variant or h.wrapper_variant())
         self.addCleanup(run.close)
         return run
@@ -1047,6 +1047,93 @@ class Signals(CaptureCase):
         self.assertEqual(end["asocat"]["end"]["reason"], "audit-failed")
         self.assertEqual(end["asocat"]["end"]["wrapper_status"], 125)
         self.assertIn("capture supervisor", end["asocat"]["end"]["error"])
+
+
+# Run under the wrapper by LockHeld: takes the session log's lock (as a nested audited-socat
+# does while it appends), has the supervisor owe a record (the bind) while it holds it, lets
+# several flush periods pass, then makes calls only the supervisor can complete: a close
+# (trapped at every level) and a read of its stdin (at digest and full). LOCK HOLD_SECONDS.
+LOCK_HOLDER = """
+import fcntl, os, socket, sys, time
+lock = os.open(sys.argv[1], os.O_RDWR)
+fcntl.flock(lock, fcntl.LOCK_EX)
+probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+probe.bind(("127.0.0.1", 0))
+os.write(1, b"locked\\n")
+time.sleep(float(sys.argv[2]))
+probe.close()
+os.write(1, sys.stdin.buffer.readline())
+"""
+
+
+@per_level
+class SharedLog(CaptureCase):
+    """Processes socat runs may write to the session's own log directory (a nested
+    audited-socat does). The supervisor must go on serving calls while one of them holds the
+    log's lock: that process may be parked in a call only the supervisor can complete."""
+
+    NESTED_RUNS = 3
+    NESTED_ROUNDS = 4
+
+    def scenario_lock_held_by_a_traced_process(self, level):
+        """a traced process holds the log lock across flush periods and makes trapped calls:
+        they are served, and the records owed meanwhile are written once it lets go"""
+        run = self.new_run(level)
+        script = os.path.join(run.dir, "holder.py")
+        with open(script, "w") as f:
+            f.write(LOCK_HOLDER)
+        lock = os.path.join(run.log_dir, ".audit.lock")
+        proc = self.socat(run, level, ["-", f"EXEC:{sys.executable} {script} {lock} 0.5"],
+                          stdin=h.PIPE)
+        self.assertEqual(proc.wait_for_size(len(b"locked\n"), timeout=FINISH), b"locked\n")
+        proc.write(b"ping\n")
+        proc.wait_for_size(len(b"locked\nping\n"), timeout=FINISH)
+        proc.close_stdin()
+        self.assertEqual(self.finish(proc).stdout, b"locked\nping\n")
+        log = self.log(run, level)
+        holder = self.exec_pid(log, sys.executable)
+        bind = log.one("socket.bind", holder)
+        self.assertEqual(bind["asocat"]["socket"]["local"]["address"], "127.0.0.1", bind)
+        self.assertEqual(log.one("process.end", holder)["asocat"]["end"],
+                         {"reason": "exited", "exit_code": 0})
+        if hashes(level):
+            self.assert_moved(log.stream(holder, fd=0), level, b"ping\n", b"")
+
+    def scenario_nested_sessions_in_parallel(self, level):
+        """audited-socat inside audited-socat, both writing to one log directory, several
+        sessions at once: every one ends with its bytes relayed and its records verified"""
+        data = payload(64 * KIB, ("nested", level))
+        system = "SYSTEM:" + socat_escaped(f"{h.wrapper_path()} - EXEC:cat")
+
+        # Runs are closed only after every thread is done: closing one reaps the test's
+        # unmanaged children, which would include a process another thread is starting.
+        runs = [self.new_run(level, name=f"nested-{i}")
+                for i in range(self.NESTED_RUNS * self.NESTED_ROUNDS)]
+
+        def nested(run: h.Run):
+            proc = self.socat(run, level, ["-", system], stdin=h.PIPE)
+            threading.Thread(target=proc.write, args=(data,), daemon=True).start()
+            try:
+                proc.wait_for_size(len(data), timeout=FINISH)
+            except h.HarnessError:
+                pass  # the exit status and stderr below say why
+            proc.close_stdin()
+            result = proc.finish(FINISH)
+            status, _, done = audit.verify_log(os.path.join(run.log_dir, "audit.jsonl"))
+            return result, status, done.stdout, audit.session_records(run.log_dir)
+
+        with concurrent.futures.ThreadPoolExecutor(self.NESTED_RUNS) as pool:
+            outcomes = list(pool.map(nested, runs))
+        for i, (result, status, report, sessions) in enumerate(outcomes):
+            what = f"nested session {i}: {result.stderr[-2000:]!r}"
+            self.assertEqual((result.status, result.stderr), (0, b""), what)
+            self.assertEqual(result.stdout, data, what)
+            self.assertEqual(status, 0, report)
+            starts = [r for r in sessions if r["asocat"]["type"] == "session.start"]
+            ends = [r for r in sessions if r["asocat"]["type"] == "session.end"]
+            self.assertEqual([s["process"]["args"][1:] for s in starts],
+                             [["-", system], ["-", "EXEC:cat"]], what)
+            self.assertEqual([e["asocat"]["end"]["exit_code"] for e in ends], [0, 0], what)
 
 
 class UnsupportedKernel(unittest.TestCase):

@@ -79,6 +79,33 @@ TEST_CASE("two writers interleave into one chain", "[chained_log]") {
     CHECK(report.records == 7);
 }
 
+TEST_CASE("a writer that must not wait defers while another holds the lock", "[chained_log]") {
+    Fixture f;
+    f.settings.checkpoint_interval_ms = 0; // every tick would write a checkpoint
+    auto log = f.open_log();
+    REQUIRE(log.append({start_draft(1)}, Seal::none));
+    const auto before = slurp(f.active());
+    {
+        // Another open file description: flock conflicts as between processes.
+        auto other = log.directory().lock();
+        REQUIRE(other);
+        auto deferred = log.append({end_draft(1)}, Seal::checkpoint, "session-end",
+                                   record::LockWait::unless_busy);
+        REQUIRE(deferred);
+        CHECK(*deferred == evidence::Appended::deferred);
+        REQUIRE(log.tick());
+        CHECK(slurp(f.active()) == before);
+    }
+    auto written =
+        log.append({end_draft(1)}, Seal::checkpoint, "session-end", record::LockWait::unless_busy);
+    REQUIRE(written);
+    CHECK(*written == evidence::Appended::written);
+    const auto report = f.verify({f.active()});
+    CHECK(report.outcome == evidence::Outcome::complete);
+    CHECK(report.records == 4);
+    CHECK(report.sessions == 1);
+}
+
 TEST_CASE("a new process resumes from the last checkpoint", "[chained_log]") {
     Fixture f;
     {

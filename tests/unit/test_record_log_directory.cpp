@@ -142,6 +142,11 @@ TEST_CASE("the lock is exclusive between processes") {
     REQUIRE(dir);
     auto held = dir->lock();
     REQUIRE(held);
+    REQUIRE(*held);
+    // A second open file description is refused too, at once when asked not to wait.
+    auto busy = dir->lock(record::LockWait::unless_busy);
+    REQUIRE(busy);
+    CHECK_FALSE(*busy);
     // A child process must not get the lock while we hold it (flock is per open file).
     const pid_t child = ::fork();
     if (child == 0) {
