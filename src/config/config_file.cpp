@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include "config/identity_tables.hpp"
+#include "config/toml_fields.hpp"
 #include "session/capture_level.hpp"
 #include "util/io.hpp"
 
@@ -17,35 +19,10 @@ constexpr std::size_t kMaxConfigSize = 1 << 20;
 
 // Keys that later versions define (DESIGN.md section 9). Setting one now must not be silently
 // ignored: a user who asks for a policy and does not get it is misled.
-constexpr std::array<std::string_view, 7> kReservedKeys = {
-    "policy", "identity", "ticket", "sinks", "retention", "alerts", "limits"};
+constexpr std::array<std::string_view, 5> kReservedKeys = {"policy", "sinks", "retention", "alerts",
+                                                           "limits"};
 constexpr const char* kKnownKeys =
-    "socat_path, log_dir, fail_open, key, key_name, capture, [evidence]";
-
-std::string where(const std::string& origin, const toml::source_region& region) {
-    return origin + ":" + std::to_string(region.begin.line) + ":" +
-           std::to_string(region.begin.column);
-}
-
-util::Error key_error(const std::string& origin, const toml::key& key, const std::string& what) {
-    return util::Error(where(origin, key.source()) + ": " + what);
-}
-
-util::Expected<std::string> absolute_path(const std::string& origin, const toml::key& key,
-                                          const toml::node& node) {
-    const auto* value = node.as_string();
-    if (value == nullptr) {
-        return key_error(origin, key,
-                         "'" + std::string(key.str()) + "' must be a string (a quoted path)");
-    }
-    const std::string& path = value->get();
-    if (path.empty() || path.front() != '/') {
-        return key_error(origin, key,
-                         "'" + std::string(key.str()) + "' must be an absolute path, got \"" +
-                             path + "\"");
-    }
-    return path;
-}
+    "socat_path, log_dir, fail_open, key, key_name, capture, [evidence], [identity], [ticket]";
 
 } // namespace
 
@@ -78,26 +55,6 @@ util::Expected<std::string> key_location(const std::string& origin, const toml::
         return value->get();
     }
     return absolute_path(origin, key, node);
-}
-
-// A positive number; seconds (possibly fractional) become milliseconds.
-util::Expected<std::int64_t> positive(const std::string& origin, const toml::key& key,
-                                      const toml::node& node, bool seconds, std::int64_t minimum) {
-    double number = 0;
-    if (const auto* integer = node.as_integer()) {
-        number = static_cast<double>(integer->get());
-    } else if (const auto* floating = node.as_floating_point(); floating != nullptr && seconds) {
-        number = floating->get();
-    } else {
-        return key_error(origin, key, "'" + std::string(key.str()) + "' must be a number");
-    }
-    const double scaled = seconds ? number * 1000.0 : number;
-    if (!(scaled >= static_cast<double>(minimum)) || scaled > 9.0e15) {
-        return key_error(origin, key,
-                         "'" + std::string(key.str()) + "' must be at least " +
-                             (seconds ? std::to_string(minimum) + " ms" : std::to_string(minimum)));
-    }
-    return static_cast<std::int64_t>(scaled);
 }
 
 util::Expected<void> parse_evidence(const std::string& origin, const toml::node& node,
@@ -151,11 +108,11 @@ util::Expected<ConfigValues> parse_config(std::string_view text, const std::stri
             }
             (name == "socat_path" ? values.socat_path : values.log_dir) = *path;
         } else if (name == "fail_open") {
-            const auto* flag = node.as_boolean();
-            if (flag == nullptr) {
-                return key_error(origin, key, "'fail_open' must be true or false");
+            auto flag = boolean(origin, key, node);
+            if (!flag) {
+                return flag.error();
             }
-            values.fail_open = flag->get();
+            values.fail_open = *flag;
         } else if (name == "key") {
             auto location = key_location(origin, key, node);
             if (!location) {
@@ -184,6 +141,14 @@ util::Expected<ConfigValues> parse_config(std::string_view text, const std::stri
             values.capture = parsed;
         } else if (name == "evidence") {
             if (auto parsed = parse_evidence(origin, node, key, values.evidence); !parsed) {
+                return parsed.error();
+            }
+        } else if (name == "identity") {
+            if (auto parsed = parse_identity(origin, node, key, values.identity); !parsed) {
+                return parsed.error();
+            }
+        } else if (name == "ticket") {
+            if (auto parsed = parse_ticket(origin, node, key, values.ticket); !parsed) {
                 return parsed.error();
             }
         } else if (std::find(kReservedKeys.begin(), kReservedKeys.end(), name) !=

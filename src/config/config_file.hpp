@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/identity_config.hpp"
 #include "session/capture_events.hpp"
 #include "util/error.hpp"
 #include "util/trusted_path.hpp"
@@ -29,6 +30,8 @@ struct ConfigValues {
     std::optional<std::string> key_name;
     std::optional<session::CaptureLevel> capture;
     EvidenceValues evidence;
+    IdentityValues identity;
+    TicketValues ticket;
 };
 
 // `value` in double quotes for a one-line error message: control characters become \xNN and

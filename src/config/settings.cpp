@@ -19,11 +19,10 @@ constexpr session::CaptureLevel kDefaultCapture = session::CaptureLevel::digest;
 
 // Contract names that later versions implement; set now, they stop the wrapper instead of being
 // silently ignored.
-constexpr std::array<std::string_view, 4> kReservedVariables = {
-    "AUDITED_SOCAT_TICKET", "AUDITED_SOCAT_POLICY", "AUDITED_SOCAT_IDENTITY_TOKEN",
-    "AUDITED_SOCAT_IDENTITY_TOKEN_FILE"};
-constexpr std::array<std::string_view, 5> kKnownVariables = {kEnvConfig, kEnvLogDir, kEnvSocat,
-                                                             kEnvKey, kEnvCapture};
+constexpr std::array<std::string_view, 1> kReservedVariables = {"AUDITED_SOCAT_POLICY"};
+constexpr std::array<std::string_view, 8> kKnownVariables = {
+    kEnvConfig,  kEnvLogDir, kEnvSocat,         kEnvKey,
+    kEnvCapture, kEnvTicket, kEnvIdentityToken, kEnvIdentityTokenFile};
 
 bool contains(const auto& list, std::string_view name) {
     return std::find(list.begin(), list.end(), name) != list.end();
@@ -39,9 +38,11 @@ util::Expected<void> check_variable_names(const Environment& env) {
                                " is not supported by this version of audited-socat yet; unset "
                                "it");
         }
-        return util::Error("unknown environment variable " + name + " (known: " + kEnvConfig +
-                           ", " + kEnvLogDir + ", " + kEnvSocat + ", " + kEnvKey + ", " +
-                           kEnvCapture + ")");
+        std::string known;
+        for (const auto variable : kKnownVariables) {
+            known += (known.empty() ? "" : ", ") + std::string(variable);
+        }
+        return util::Error("unknown environment variable " + name + " (known: " + known + ")");
     }
     return {};
 }
@@ -84,6 +85,14 @@ util::Expected<std::string> xdg_directory(const Environment& env, const char* va
     return *home + "/" + fallback + "/audited-socat";
 }
 
+// A later layer's value, where it sets one.
+template <class T>
+void take(std::optional<T>& value, const std::optional<T>& later) {
+    if (later) {
+        value = later;
+    }
+}
+
 void apply(Settings& settings, const ConfigValues& values, Origin origin) {
     if (values.socat_path) {
         settings.socat_path = values.socat_path;
@@ -107,15 +116,24 @@ void apply(Settings& settings, const ConfigValues& values, Origin origin) {
         settings.capture_origin = origin;
     }
     const auto& e = values.evidence;
-    for (const auto& [from, to] :
-         {std::pair{&e.checkpoint_records, &settings.evidence.checkpoint_records},
-          std::pair{&e.checkpoint_interval_ms, &settings.evidence.checkpoint_interval_ms},
-          std::pair{&e.heartbeat_interval_ms, &settings.evidence.heartbeat_interval_ms},
-          std::pair{&e.rotate_size, &settings.evidence.rotate_size}}) {
-        if (*from) {
-            *to = *from;
-        }
-    }
+    take(settings.evidence.checkpoint_records, e.checkpoint_records);
+    take(settings.evidence.checkpoint_interval_ms, e.checkpoint_interval_ms);
+    take(settings.evidence.heartbeat_interval_ms, e.heartbeat_interval_ms);
+    take(settings.evidence.rotate_size, e.rotate_size);
+    const auto& i = values.identity;
+    auto& identity = settings.identity;
+    take(identity.require_attested, i.require_attested);
+    take(identity.leeway_ms, i.leeway_ms);
+    take(identity.fetch_timeout_ms, i.fetch_timeout_ms);
+    take(identity.token_env, i.token_env);
+    take(identity.token_file, i.token_file);
+    take(identity.github_audience, i.github_audience);
+    identity.oidc.insert(identity.oidc.end(), i.oidc.begin(), i.oidc.end());
+    take(settings.ticket.pattern, values.ticket.pattern);
+    take(settings.ticket.required, values.ticket.required);
+    take(settings.ticket.id, values.ticket.id);
+    take(settings.ticket.approval_issuer, values.ticket.approval_issuer);
+    take(settings.ticket.approval_claim, values.ticket.approval_claim);
 }
 
 util::Expected<void> read_into(Settings& settings, const std::string& path, uid_t trusted_uid,
@@ -133,6 +151,19 @@ util::Expected<void> read_into(Settings& settings, const std::string& path, uid_
     }
     apply(settings, **values, origin);
     settings.config_files.push_back(path);
+    return {};
+}
+
+// Cross-table checks, once every layer is in.
+util::Expected<void> check_identity(const Settings& settings) {
+    if (const auto& approver = settings.ticket.approval_issuer) {
+        const auto& oidc = settings.identity.oidc;
+        if (std::none_of(oidc.begin(), oidc.end(),
+                         [&](const OidcIssuer& issuer) { return issuer.issuer == *approver; })) {
+            return util::Error("ticket.approval_issuer " + quoted_value(*approver) +
+                               " names no [[identity.oidc]] issuer; add one for it");
+        }
+    }
     return {};
 }
 
@@ -170,6 +201,10 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
         }
         if (settings.key.empty()) {
             settings.key = locations.system_key;
+        }
+        settings.cache_dir = locations.system_cache_dir;
+        if (auto checked = check_identity(settings); !checked) {
+            return checked.error();
         }
         return settings;
     }
@@ -246,6 +281,12 @@ util::Expected<Settings> load_settings(const Environment& env, const Privilege& 
             return config.error();
         }
         settings.key = *config + "/audit.key";
+    }
+    if (auto cache = xdg_directory(env, "XDG_CACHE_HOME", ".cache"); cache) {
+        settings.cache_dir = *cache;
+    }
+    if (auto checked = check_identity(settings); !checked) {
+        return checked.error();
     }
     return settings;
 }

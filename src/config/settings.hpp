@@ -32,6 +32,11 @@ struct Settings {
     session::CaptureLevel capture = session::CaptureLevel::digest;
     Origin capture_origin = Origin::builtin;
     EvidenceValues evidence;
+    // Identity tokens and tickets: scalars from the last file that sets them, issuers from
+    // every file in order. The token variables are not read here (identity/token_source).
+    IdentityValues identity;
+    TicketValues ticket;
+    std::string cache_dir;                     // fetched JWKS; empty: none (every run fetches)
     std::vector<std::string> config_files;     // files read, in order
     std::vector<std::string> environment_used; // variables that applied
 };
@@ -41,6 +46,7 @@ struct Locations {
     std::string system_config = "/etc/audited-socat/config.toml";
     std::string system_log_dir = "/var/log/audited-socat";
     std::string system_key = "/etc/audited-socat/audit.key";
+    std::string system_cache_dir = "/var/cache/audited-socat";
 };
 
 // Environment variables of the interface contract (DESIGN.md section 9).
@@ -49,6 +55,10 @@ inline constexpr const char* kEnvLogDir = "AUDITED_SOCAT_LOG_DIR";
 inline constexpr const char* kEnvSocat = "AUDITED_SOCAT_SOCAT";
 inline constexpr const char* kEnvKey = "AUDITED_SOCAT_KEY";
 inline constexpr const char* kEnvCapture = "AUDITED_SOCAT_CAPTURE";
+// Honoured also when privileged: a ticket is a claim, recorded as given.
+inline constexpr const char* kEnvTicket = "AUDITED_SOCAT_TICKET";
+inline constexpr const char* kEnvIdentityToken = "AUDITED_SOCAT_IDENTITY_TOKEN";
+inline constexpr const char* kEnvIdentityTokenFile = "AUDITED_SOCAT_IDENTITY_TOKEN_FILE";
 
 util::Expected<Settings> load_settings(const Environment& env, const Privilege& privilege,
                                        const Locations& locations = {});

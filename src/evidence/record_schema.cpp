@@ -99,8 +99,38 @@ const Shape kClaimed{{{"sudo", kObject | kNull, false, &kSudoClaim},
                       {"ssh", kObject | kNull, false, &kSshClaim},
                       {"ci", kObject | kNull, false, &kCiClaim},
                       {"truncated", kArray, false, nullptr, kString}}};
-const Shape kIdentity{
-    {{"kernel", kObject, false, &kKernel}, {"claimed", kObject, true, &kClaimed}}};
+const Shape kBinding{
+    {{"fact", kString}, {"claim", kString}, {"actual", kString | kNull}, {"matched", kBool}}};
+const Shape kToken{{{"issuer", kString},
+                    {"subject", kString | kNull},
+                    {"audience", kString},
+                    {"algorithm", kString},
+                    {"kid", kString | kNull},
+                    {"expires", kInt},
+                    {"issued_at", kInt | kNull},
+                    {"mfa", kBool | kNull},
+                    {"amr", kArray, false, nullptr, kString},
+                    {"acr", kString | kNull},
+                    {"claims", kObject}}}; // the issuer's claims, whatever they are
+const Shape kAttested{{{"status", kString},
+                       {"source", kString},
+                       {"location", kString | kNull},
+                       {"reason", kString | kNull},
+                       {"detail", kString | kNull},
+                       {"token_sha256", kString | kNull},
+                       {"token", kObject | kNull, false, &kToken},
+                       {"binding", kArray, false, nullptr, kObject, &kBinding}}};
+const Shape kTicket{{{"id", kString},
+                     {"truncated", kBool},
+                     {"source", kString},
+                     {"pattern", kString | kNull},
+                     {"matches", kBool | kNull},
+                     {"approval", kObject | kNull, false, &kAttested}}};
+const Shape kIdentity{{{"kernel", kObject, false, &kKernel},
+                       {"claimed", kObject, true, &kClaimed},
+                       // Optional: absent in logs written before they were recorded.
+                       {"attested", kObject | kNull, true, &kAttested},
+                       {"ticket", kObject | kNull, true, &kTicket}}};
 const Shape kWrapper{{{"version", kString}, {"privileged", kBool}}};
 const Shape kSettings{{{"config_files", kArray, false, nullptr, kString},
                        {"environment", kArray, false, nullptr, kString},

@@ -294,4 +294,17 @@ TokenResult verify_token(std::string_view token, const JwkSet& keys, const Token
     return verified;
 }
 
+std::optional<std::string> unverified_issuer(std::string_view token, std::size_t max_bytes) {
+    const auto parts = token.size() <= max_bytes ? split(token) : std::nullopt;
+    if (!parts) {
+        return std::nullopt;
+    }
+    record::JsonDocument document;
+    const auto payload = object_part(document, parts->payload, "payload");
+    if (std::holds_alternative<TokenRejection>(payload)) {
+        return std::nullopt;
+    }
+    return text_member(*std::get<const JsonValue*>(payload), "iss");
+}
+
 } // namespace asocat::identity

@@ -60,4 +60,8 @@ using TokenResult = std::variant<VerifiedToken, TokenRejection>;
 
 TokenResult verify_token(std::string_view token, const JwkSet& keys, const TokenPolicy& policy);
 
+// The "iss" a token claims, read without verifying anything: only to choose whose keys to
+// verify it with. nullopt when the token is too large or malformed, or names no issuer.
+std::optional<std::string> unverified_issuer(std::string_view token, std::size_t max_bytes);
+
 } // namespace asocat::identity

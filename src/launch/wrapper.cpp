@@ -14,6 +14,7 @@
 #include "config/environment.hpp"
 #include "config/privilege.hpp"
 #include "config/settings.hpp"
+#include "identity/attestation.hpp"
 #include "identity/claims.hpp"
 #include "launch/audit_trail.hpp"
 #include "launch/child_wait.hpp"
@@ -95,6 +96,13 @@ session::SessionStart describe_start(const config::Settings& settings,
     start.identity = session::collect_kernel_identity();
     // Claims are recorded even when privileged: they are what was asserted, never settings.
     start.claimed = identity::collect_claims(env, start.identity);
+    // Before socat starts: a token may have to be fetched (bounded by identity.fetch_timeout).
+    const auto now = util::wall_now();
+    const identity::AttestationContext context{
+        settings,       env,  privilege.privileged,
+        start.identity, host, now.seconds * 1000 + now.nanoseconds / 1'000'000};
+    start.attested = identity::attest(context);
+    start.ticket = identity::find_ticket(context);
     return start;
 }
 
@@ -195,10 +203,20 @@ Termination run_wrapper(int argc, char** argv, char** envp) {
         return trail.sync();
     };
 
+    const auto refusal = identity::identity_refusal(*settings, start.attested, start.ticket);
     if (auto written = trail.write({record::session_start_record(start)}); !written) {
         child->abandon(); // the child exits 125 at the gate; socat never runs
         (void)child->reap();
         fail(written.error(), "socat not started");
+    }
+    if (refusal) {
+        child->abandon();
+        (void)child->reap();
+        end.reason = session::EndReason::identity_refused;
+        end.error = *refusal;
+        const auto written = finish(Termination::exited(kWrapperFailure));
+        throw util::FatalError(kWrapperFailure, *refusal + "; socat not started" +
+                                                    (written ? "" : " and not recorded"));
     }
     // Under capture, the child installs its filter once through the gate and waits until the
     // listener is taken; the supervisor is then started before socat's exec, which is its

@@ -754,8 +754,6 @@ const JsonValue& JsonDocument::root() const {
 
 // --- Canonical serialisation -------------------------------------------------------------------
 
-namespace {
-
 // Recursion is bounded: every JsonValue comes from a parse, so it nests at most kMaxJsonDepth.
 void write_value(JsonWriter& writer, const JsonValue& value) {
     switch (value.kind()) {
@@ -788,8 +786,6 @@ void write_value(JsonWriter& writer, const JsonValue& value) {
         break;
     }
 }
-
-} // namespace
 
 std::string serialize_canonical(const JsonValue& value) {
     JsonWriter writer;

@@ -176,6 +176,9 @@ private:
     const JsonValue* m_root = nullptr;
 };
 
+// Writes `value` (from a parse) as the next value of `writer`.
+void write_value(JsonWriter& writer, const JsonValue& value);
+
 // The canonical bytes of `value` (without a trailing LF), written by JsonWriter: for every line
 // JsonWriter produced, serialize_canonical(parse(line).root()) == line.
 std::string serialize_canonical(const JsonValue& value);

@@ -11,62 +11,6 @@
 #include "util/io.hpp"
 
 namespace asocat::record {
-namespace {
-
-std::string check_private_file(const struct stat& st) {
-    if (!S_ISREG(st.st_mode)) {
-        return "is not a regular file";
-    }
-    if (st.st_uid != ::geteuid()) {
-        return "is owned by uid " + std::to_string(st.st_uid) + ", not " +
-               std::to_string(::geteuid());
-    }
-    if (st.st_nlink != 1) {
-        return "has " + std::to_string(st.st_nlink) + " hard links; a log file must have one";
-    }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        return "is writable by group or others";
-    }
-    return {};
-}
-
-// Opens a private file in `dir` safely: no symlink, no FIFO or device, ours alone.
-util::Expected<util::ScopedFd> open_private(int dir, const std::string& name,
-                                            const std::string& path, int flags) {
-    // Refuse what is not a regular file before opening it: opening a planted FIFO or device
-    // could block, fail obscurely (ENXIO) or have side effects.
-    struct stat existing {};
-    if (::fstatat(dir, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISREG(existing.st_mode)) {
-        const bool link = S_ISLNK(existing.st_mode);
-        return util::Error(
-            path + (link ? " is a symbolic link; refusing to follow it" : " is not a regular file"),
-            link ? ELOOP : EPERM);
-    }
-    util::ScopedFd fd(
-        ::openat(dir, name.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600));
-    if (!fd) {
-        const int err = errno;
-        if (err == ELOOP) {
-            return util::Error(path + " is a symbolic link; refusing to follow it", ELOOP);
-        }
-        return util::Error::from_errno("cannot open " + path, err);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        return util::Error::from_errno("cannot stat " + path);
-    }
-    if (const auto why = check_private_file(st); !why.empty()) {
-        return util::Error(path + " " + why, EPERM);
-    }
-    const int status_flags = ::fcntl(fd.get(), F_GETFL);
-    if (status_flags < 0 || ::fcntl(fd.get(), F_SETFL, status_flags & ~O_NONBLOCK) != 0) {
-        return util::Error::from_errno("cannot set flags on " + path);
-    }
-    return fd;
-}
-
-} // namespace
 
 util::Expected<LogDirectory> LogDirectory::open(const std::string& path,
                                                 const util::TrustPolicy& policy, bool create) {
@@ -88,7 +32,7 @@ LogDirectory::Lock::~Lock() {
 }
 
 util::Expected<std::optional<LogDirectory::Lock>> LogDirectory::lock(LockWait wait) const {
-    auto fd = open_private(m_fd.get(), kLockName, path_of(kLockName), O_RDWR | O_CREAT);
+    auto fd = util::open_private_file(m_fd.get(), kLockName, path_of(kLockName), O_RDWR | O_CREAT);
     if (!fd) {
         return fd.error().with_context("audit log lock");
     }
@@ -107,8 +51,8 @@ util::Expected<std::optional<LogDirectory::Lock>> LogDirectory::lock(LockWait wa
 util::Expected<LogHandle> LogDirectory::open_log(std::string_view name, bool create) const {
     LogHandle log;
     log.path = path_of(name);
-    auto fd = open_private(m_fd.get(), std::string(name), "audit log " + log.path,
-                           O_RDWR | O_APPEND | (create ? O_CREAT : 0));
+    auto fd = util::open_private_file(m_fd.get(), std::string(name), "audit log " + log.path,
+                                      O_RDWR | O_APPEND | (create ? O_CREAT : 0));
     if (!fd) {
         return fd.error();
     }

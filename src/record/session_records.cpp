@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "record/json_reader.hpp"
 #include "record/json_writer.hpp"
 #include "record/raw_fields.hpp"
 #include "record/record_members.hpp"
@@ -166,6 +167,95 @@ void write_claimed_identity(JsonWriter& w, RawFields& raw, const session::Claime
     w.end_object();
 }
 
+const char* attestation_status_name(session::AttestationStatus status) {
+    switch (status) {
+    case session::AttestationStatus::verified:
+        return "verified";
+    case session::AttestationStatus::rejected:
+        return "rejected";
+    case session::AttestationStatus::unavailable:
+        return "unavailable";
+    }
+    return "unknown";
+}
+
+void write_optional_string(JsonWriter& w, const char* key, const std::optional<std::string>& text) {
+    write_or_null(w, key, text, [&](const std::string& value) { w.text(value); });
+}
+
+// What a token whose signature verified says (strings from a strict JSON parse: UTF-8).
+void write_token_facts(JsonWriter& w, const session::AttestedIdentity& a) {
+    w.key("token").begin_object();
+    w.key("issuer").text(a.issuer);
+    write_optional_string(w, "subject", a.subject);
+    w.key("audience").text(a.audience);
+    w.key("algorithm").text(a.algorithm);
+    write_optional_string(w, "kid", a.kid);
+    w.key("expires").integer(a.expires);
+    write_or_null(w, "issued_at", a.issued_at, [&](std::int64_t at) { w.integer(at); });
+    write_or_null(w, "mfa", a.mfa, [&](bool mfa) { w.boolean(mfa); });
+    w.key("amr").begin_array();
+    for (const auto& method : a.amr) {
+        w.text(method);
+    }
+    w.end_array();
+    write_optional_string(w, "acr", a.acr);
+    JsonDocument claims;
+    const auto parsed = claims.parse(a.claims);
+    w.key("claims");
+    if (parsed) {
+        write_value(w, parsed.root());
+    } else {
+        w.null(); // cannot happen: the claims are the canonical form of a parsed object
+    }
+    w.end_object();
+}
+
+// `key`: null, or a token's fate; `field` prefixes its members' names in asocat.raw.
+void write_attestation(JsonWriter& w, RawFields& raw, const char* key, const std::string& field,
+                       const std::optional<session::AttestedIdentity>& attested) {
+    write_or_null(w, key, attested, [&](const session::AttestedIdentity& a) {
+        w.begin_object();
+        w.key("status").text(attestation_status_name(a.status));
+        w.key("source").text(a.source);
+        write_optional_text(w, raw, "location", (field + ".location").c_str(), a.location);
+        write_optional_string(w, "reason", a.reason);
+        write_optional_text(w, raw, "detail", (field + ".detail").c_str(), a.detail);
+        write_optional_string(w, "token_sha256", a.token_sha256);
+        if (!a.claims.empty()) {
+            write_token_facts(w, a);
+        } else {
+            w.key("token").null();
+        }
+        w.key("binding").begin_array();
+        for (const auto& check : a.binding) {
+            w.begin_object();
+            w.key("fact").text(check.fact);
+            w.key("claim").text(check.claim);
+            write_optional_text(w, raw, "actual", (field + ".binding.actual").c_str(),
+                                check.actual);
+            w.key("matched").boolean(check.matched);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    });
+}
+
+void write_ticket(JsonWriter& w, RawFields& raw, const std::optional<session::Ticket>& ticket) {
+    write_or_null(w, "ticket", ticket, [&](const session::Ticket& t) {
+        w.begin_object();
+        w.key("id");
+        raw.text(w, "asocat.identity.ticket.id", t.id);
+        w.key("truncated").boolean(t.truncated);
+        w.key("source").text(t.source);
+        write_optional_string(w, "pattern", t.pattern);
+        write_or_null(w, "matches", t.matches, [&](bool matches) { w.boolean(matches); });
+        write_attestation(w, raw, "approval", "asocat.identity.ticket.approval", t.approval);
+        w.end_object();
+    });
+}
+
 const char* end_reason_name(EndReason reason) {
     switch (reason) {
     case EndReason::exited:
@@ -176,6 +266,8 @@ const char* end_reason_name(EndReason reason) {
         return "exec-failed";
     case EndReason::audit_failed:
         return "audit-failed";
+    case EndReason::identity_refused:
+        return "identity-refused";
     }
     return "unknown";
 }
@@ -259,6 +351,8 @@ RecordDraft session_start_record(session::SessionStart start) {
             w.key("identity").begin_object();
             write_kernel_identity(w, raw, s.identity);
             write_claimed_identity(w, raw, s.claimed);
+            write_attestation(w, raw, "attested", "asocat.identity.attested", s.attested);
+            write_ticket(w, raw, s.ticket);
             w.end_object();
         });
 }

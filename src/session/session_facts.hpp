@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "session/attested_identity.hpp"
 #include "session/capture_events.hpp"
 #include "session/claimed_identity.hpp"
 #include "session/kernel_identity.hpp"
@@ -48,14 +49,17 @@ struct SessionStart {
     std::optional<std::string> working_directory;
     KernelIdentity identity;
     ClaimedIdentity claimed;
+    std::optional<AttestedIdentity> attested;
+    std::optional<Ticket> ticket;
     CaptureLevel capture = CaptureLevel::off; // what the supervisor records of this session
 };
 
 enum class EndReason {
-    exited,       // socat exited with `exit_code`
-    signaled,     // socat was killed by `signal`
-    exec_failed,  // socat could not be executed; `error` says why
-    audit_failed, // the wrapper stopped socat because it could not audit; `error` says why
+    exited,           // socat exited with `exit_code`
+    signaled,         // socat was killed by `signal`
+    exec_failed,      // socat could not be executed; `error` says why
+    audit_failed,     // the wrapper stopped socat because it could not audit; `error` says why
+    identity_refused, // the identity or ticket the configuration requires is missing or bad
 };
 
 // Whether the file executed was the file hashed: after exec, the path still names the same,

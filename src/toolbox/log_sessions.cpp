@@ -192,8 +192,31 @@ private:
         start.parent_pid = number(parent, "pid");
         start.parent_name = optional_text(parent, "name");
         start.parent_executable = optional_text(parent, "executable");
-        if (const JsonValue* claimed = member(need(asocat, "identity"), "claimed")) {
+        const JsonValue& identity = need(asocat, "identity");
+        if (const JsonValue* claimed = member(identity, "claimed")) {
             start.claims = claims(*claimed);
+        }
+        if (const JsonValue* attested = member(identity, "attested")) {
+            ShownAttestation shown{text(*attested, "status"),
+                                   text(*attested, "source"),
+                                   optional_text(*attested, "reason"),
+                                   {},
+                                   {},
+                                   {}};
+            if (const JsonValue* token = member(*attested, "token")) {
+                shown.issuer = optional_text(*token, "issuer");
+                shown.subject = optional_text(*token, "subject");
+                if (const JsonValue* mfa = member(*token, "mfa")) {
+                    shown.mfa = mfa->as_bool();
+                }
+            }
+            start.attested = std::move(shown);
+        }
+        if (const JsonValue* ticket = member(identity, "ticket")) {
+            start.ticket = ShownTicket{text(*ticket, "id"), {}};
+            if (const JsonValue* matches = member(*ticket, "matches")) {
+                start.ticket->matches = matches->as_bool();
+            }
         }
         return start;
     }

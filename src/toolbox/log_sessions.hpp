@@ -93,6 +93,20 @@ struct ShownClaims {
     std::optional<Ci> ci;
 };
 
+// The attested identity (identity.attested) and ticket (identity.ticket), for one line.
+struct ShownAttestation {
+    std::string status; // "verified", "rejected", "unavailable"
+    std::string source;
+    std::optional<std::string> reason;
+    std::optional<std::string> issuer;
+    std::optional<std::string> subject;
+    std::optional<bool> mfa;
+};
+struct ShownTicket {
+    std::string id;
+    std::optional<bool> matches;
+};
+
 struct ShownStart {
     std::optional<util::WallTime> time;
     std::string timestamp;
@@ -114,6 +128,8 @@ struct ShownStart {
     bool privileged = false;
     std::string capture; // off, meta, digest, full
     ShownClaims claims;  // none in logs written before claims were recorded
+    std::optional<ShownAttestation> attested;
+    std::optional<ShownTicket> ticket;
 };
 
 struct ShownEnd {

@@ -94,6 +94,33 @@ std::string who(const ShownStart& start) {
     return text;
 }
 
+// The attested identity and the ticket in one line: who the token says, whose token, whether
+// with MFA, and on which ticket; or why the token did not count.
+std::string identity_text(const ShownStart& start) {
+    std::string text;
+    if (const auto& a = start.attested) {
+        if (a->status == "verified") {
+            text = "attested " + printable(a->subject.value_or("(no subject)")) + " by " +
+                   printable(a->issuer.value_or("?")) + ", " +
+                   (a->mfa ? (*a->mfa ? "with MFA" : "without MFA") : "MFA unknown");
+        } else {
+            text =
+                "token " + printable(a->status) + " (" + printable(a->reason.value_or("?")) + ")";
+            if (a->subject) {
+                text += " for " + printable(*a->subject);
+            }
+        }
+        text += " via " + printable(a->source);
+    }
+    if (const auto& t = start.ticket) {
+        text += (text.empty() ? "" : "; ") + std::string("ticket ") + printable(t->id);
+        if (t->matches == false) {
+            text += " (does not match the pattern)";
+        }
+    }
+    return text;
+}
+
 std::string end_text(const ShownEnd& end) {
     std::string text;
     if (end.reason == "exited") {
@@ -323,6 +350,9 @@ std::string describe_session(const ShownSession& s) {
         line(out, "who", who(st));
         if (const auto claimed = claims_text(st.claims); !claimed.empty()) {
             line(out, "claims", claimed);
+        }
+        if (const auto identity = identity_text(st); !identity.empty()) {
+            line(out, "identity", identity);
         }
         std::string parent = "pid " + std::to_string(st.parent_pid);
         if (st.parent_name) {

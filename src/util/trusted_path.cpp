@@ -242,7 +242,61 @@ private:
     std::vector<std::string> m_names;
 };
 
+// Why an opened file is not private to us (a regular file we own, one link, not writable by
+// group or others), or an empty string.
+std::string private_file_reason(const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) {
+        return "is not a regular file";
+    }
+    if (st.st_uid != ::geteuid()) {
+        return "is owned by uid " + std::to_string(st.st_uid) + ", not " +
+               std::to_string(::geteuid());
+    }
+    if (st.st_nlink != 1) {
+        return "has " + std::to_string(st.st_nlink) + " hard links; a private file must have one";
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return "is writable by group or others";
+    }
+    return {};
+}
+
 } // namespace
+
+Expected<ScopedFd> open_private_file(int dir, const std::string& name, const std::string& path,
+                                     int flags) {
+    // Refuse what is not a regular file before opening it: opening a planted FIFO or device
+    // could block, fail obscurely (ENXIO) or have side effects.
+    struct stat existing {};
+    if (::fstatat(dir, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISREG(existing.st_mode)) {
+        const bool link = S_ISLNK(existing.st_mode);
+        return Error(
+            path + (link ? " is a symbolic link; refusing to follow it" : " is not a regular file"),
+            link ? ELOOP : EPERM);
+    }
+    ScopedFd fd(
+        ::openat(dir, name.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600));
+    if (!fd) {
+        const int err = errno;
+        if (err == ELOOP) {
+            return Error(path + " is a symbolic link; refusing to follow it", ELOOP);
+        }
+        return Error::from_errno("cannot open " + path, err);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        return Error::from_errno("cannot stat " + path);
+    }
+    if (const auto why = private_file_reason(st); !why.empty()) {
+        return Error(path + " " + why, EPERM);
+    }
+    const int status_flags = ::fcntl(fd.get(), F_GETFL);
+    if (status_flags < 0 || ::fcntl(fd.get(), F_SETFL, status_flags & ~O_NONBLOCK) != 0) {
+        return Error::from_errno("cannot set flags on " + path);
+    }
+    return fd;
+}
 
 Expected<TrustedDirectory> open_trusted_directory(const std::string& path,
                                                   const TrustPolicy& policy, bool create) {

@@ -44,4 +44,10 @@ Expected<TrustedEntry> resolve_trusted_entry(const std::string& path, const Trus
 // group or others. Returns a sentence saying what is wrong, or an empty string.
 std::string untrusted_file_reason(const struct stat& st, const TrustPolicy& policy);
 
+// Opens (with O_CREAT in `flags`, creating 0600) file `name` in directory `dir`, to be read or
+// written by us alone: no symlink, FIFO or device, owned by our euid, one link, not writable by
+// group or others. `path` names it in messages. The descriptor is blocking and close-on-exec.
+Expected<ScopedFd> open_private_file(int dir, const std::string& name, const std::string& path,
+                                     int flags);
+
 } // namespace asocat::util

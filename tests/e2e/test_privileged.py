@@ -8,6 +8,7 @@ overlays on both, so what it writes there vanishes with it. Needs root (exit 77 
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -16,6 +17,7 @@ import unittest
 
 import audit
 import harness as h
+import issuer
 
 NOBODY = pwd.getpwnam("nobody")
 SYSTEM_DIR = "/etc/audited-socat"
@@ -156,6 +158,39 @@ class Privileged(unittest.TestCase):
         self.write_system_config('log_dir = "/var/log/x"\n')
         os.chown(SYSTEM_DIR, NOBODY.pw_uid, NOBODY.pw_gid)
         self.assert_config_refused(f"{SYSTEM_DIR} is owned by uid {NOBODY.pw_uid}")
+
+    def test_identity_comes_from_root_config_and_the_ticket_from_the_caller(self):
+        token_issuer = issuer.Issuer()
+        key = token_issuer.keys["ES256"]
+        jwks = os.path.join(SYSTEM_DIR, "jwks.json")
+        token_file = os.path.join(SYSTEM_DIR, "token")
+        with open(jwks, "w") as f:
+            json.dump(token_issuer.jwks(), f)
+        good = issuer.token(key, issuer.claims(sub="alice@example.test"))
+        with open(token_file, "w") as f:
+            f.write(good)
+        os.chmod(token_file, 0o600)
+        self.write_system_config(
+            f'[identity]\ntoken_file = "{token_file}"\n[[identity.oidc]]\n'
+            f'issuer = "{issuer.ISSUER}"\naudience = "{issuer.AUDIENCE}"\njwks = "{jwks}"\n')
+        env = dict(self.env)
+        # The caller's own token and token file are not what a sudo run attests.
+        env["AUDITED_SOCAT_IDENTITY_TOKEN"] = issuer.token(key, issuer.claims(sub="mallory"))
+        env["AUDITED_SOCAT_IDENTITY_TOKEN_FILE"] = self.evil + "-token"
+        env["AUDITED_SOCAT_TICKET"] = "OPS-5"
+        result = audit.run_wrapper(["-V"], env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_nothing_evil()
+        identity = audit.session_records(SYSTEM_LOGS)[0]["asocat"]["identity"]
+        attested = identity["attested"]
+        self.assertEqual((attested["status"], attested["source"], attested["location"],
+                          attested["token"]["subject"]),
+                         ("verified", "file", token_file, "alice@example.test"))
+        self.assertEqual(attested["token_sha256"], issuer.sha256_hex(good))
+        # The ticket is a claim: honoured under sudo, recorded as given.
+        self.assertEqual(identity["ticket"], {"id": "OPS-5", "truncated": False,
+                                              "source": "environment", "pattern": None,
+                                              "matches": None, "approval": None})
 
     def test_through_real_sudo(self):
         if shutil.which("sudo") is None:

@@ -77,15 +77,22 @@ TEST_CASE("an empty config sets nothing") {
     CHECK_FALSE(values->capture);
 }
 
+namespace {
+
+// The one-line error of a config that must not parse.
+std::string error_of(const std::string& text,
+                     const std::string& origin = "/etc/audited-socat/config.toml") {
+    auto values = parse_config(text, origin);
+    REQUIRE_FALSE(values);
+    return values.error().describe();
+}
+
+} // namespace
+
 TEST_CASE("errors name file, line and column and say what to fix") {
-    const auto error_of = [](const char* text) {
-        auto values = parse_config(text, "/etc/audited-socat/config.toml");
-        REQUIRE_FALSE(values);
-        return values.error().describe();
-    };
     CHECK(error_of("log_dir = \"/x\"\nlogdir = \"/y\"\n") ==
           "/etc/audited-socat/config.toml:2:1: unknown key 'logdir' (known keys: socat_path, "
-          "log_dir, fail_open, key, key_name, capture, [evidence])");
+          "log_dir, fail_open, key, key_name, capture, [evidence], [identity], [ticket])");
     CHECK(error_of("\n\nlog_dir = \"relative/logs\"\n") ==
           "/etc/audited-socat/config.toml:3:1: 'log_dir' must be an absolute path, got "
           "\"relative/logs\"");
@@ -166,4 +173,74 @@ TEST_CASE("config files are read only when their owner and mode can be trusted")
         REQUIRE_FALSE(loaded);
         CHECK_THAT(loaded.error().describe(), Catch::Contains("not a regular file"));
     }
+}
+
+TEST_CASE("an identity issuer parses with its defaults and bindings") {
+    auto values = parse_config("[identity]\n"
+                               "require_attested = true\n"
+                               "leeway = 10\n"
+                               "github_audience = \"audited-socat\"\n"
+                               "token_env = \"CI_JOB_JWT_V2\"\n"
+                               "[[identity.oidc]]\n"
+                               "issuer = \"https://token.actions.githubusercontent.com\"\n"
+                               "audience = \"audited-socat\"\n"
+                               "jwks = \"https://token.actions.githubusercontent.com/.well-known/"
+                               "jwks\"\n"
+                               "mfa_acr = [\"phr\", \"phrh\"]\n"
+                               "bind = { user = \"actor\", host = \"runner\" }\n",
+                               "/c.toml");
+    REQUIRE(values);
+    const auto& identity = values->identity;
+    CHECK(identity.require_attested == true);
+    CHECK(identity.leeway_ms == 10'000);
+    CHECK(identity.github_audience == "audited-socat");
+    CHECK(identity.token_env == "CI_JOB_JWT_V2");
+    REQUIRE(identity.oidc.size() == 1);
+    const auto& issuer = identity.oidc[0];
+    CHECK(issuer.audiences == std::vector<std::string>{"audited-socat"});
+    CHECK(issuer.jwks_ttl_ms == 3'600'000);
+    CHECK(issuer.mfa_acr == std::vector<std::string>{"phr", "phrh"});
+    using Bind = std::pair<std::string, std::string>;
+    CHECK(issuer.bind == std::vector<Bind>{{"host", "runner"}, {"user", "actor"}});
+    CHECK(issuer.defined_at == "/c.toml:6:1");
+}
+
+TEST_CASE("identity and ticket mistakes name file, line, column and the fix") {
+    const auto error_of = [](const std::string& text) { return ::error_of(text, "/c.toml"); };
+    CHECK(error_of("[identity]\ntoken_env = \"A B\"\n") ==
+          "/c.toml:2:1: 'token_env' must name an environment variable (letters, digits, _)");
+    CHECK(error_of("[identity]\ntoken_file = \"token\"\n") ==
+          "/c.toml:2:1: 'token_file' must be an absolute path, got \"token\"");
+    CHECK(error_of("identity = 3\n") == "/c.toml:1:1: 'identity' must be a table ([identity])");
+    CHECK(error_of("[identity]\noidc = 1\n") ==
+          "/c.toml:2:1: 'oidc' must be an array of tables ([[identity.oidc]])");
+    CHECK(error_of("[[identity.oidc]]\naudience = \"a\"\njwks = \"/j\"\n") ==
+          "/c.toml:1:1: [[identity.oidc]] needs 'issuer'");
+    CHECK(error_of("[[identity.oidc]]\nissuer = \"i\"\naudience = []\njwks = \"/j\"\n") ==
+          "/c.toml:3:1: 'audience' must not be empty");
+    CHECK(error_of("[[identity.oidc]]\nissuer = \"i\"\naudience = \"a\"\njwks = \"j.json\"\n") ==
+          "/c.toml:4:1: 'jwks' must be an absolute path or an https:// URL: only https:// is "
+          "fetched");
+    CHECK(error_of("[ticket]\nrequired = 1\n") == "/c.toml:2:1: 'required' must be true or false");
+    CHECK(error_of("[ticket]\nowner = \"x\"\n") ==
+          "/c.toml:2:1: unknown key 'ticket.owner' (known: pattern, required, id, "
+          "approval_issuer, approval_claim)");
+}
+
+TEST_CASE("JWKS URLs: https anywhere, plain http only to loopback") {
+    using config::unacceptable_url;
+    CHECK(unacceptable_url("https://issuer.example/jwks") == "");
+    CHECK(unacceptable_url("http://127.0.0.1:8080/jwks") == "");
+    CHECK(unacceptable_url("http://localhost/jwks") == "");
+    CHECK(unacceptable_url("http://[::1]:99/jwks") == "");
+    const std::string loopback_only =
+        "http:// is accepted only for a loopback host (127.0.0.0/8, [::1], localhost)";
+    CHECK(unacceptable_url("http://issuer.example/jwks") == loopback_only);
+    // The host is what follows the last '@' of the authority, not the first name seen.
+    CHECK(unacceptable_url("http://127.0.0.1:80@issuer.example/jwks") == loopback_only);
+    CHECK(unacceptable_url("http://localhost.issuer.example/") == loopback_only);
+    CHECK(unacceptable_url("http://127.issuer.example/") == loopback_only);
+    CHECK(unacceptable_url("ftp://issuer.example/jwks") == "only https:// is fetched");
+    CHECK(unacceptable_url("https://") == "it names no host");
+    CHECK(unacceptable_url("https://a b") == "it contains spaces or control characters");
 }

@@ -158,7 +158,8 @@ TEST_CASE("unknown, reserved and relative AUDITED_SOCAT_* variables are errors")
     CHECK(error_of("AUDITED_SOCAT_LOGDIR=/x") ==
           "unknown environment variable AUDITED_SOCAT_LOGDIR (known: AUDITED_SOCAT_CONFIG, "
           "AUDITED_SOCAT_LOG_DIR, AUDITED_SOCAT_SOCAT, AUDITED_SOCAT_KEY, "
-          "AUDITED_SOCAT_CAPTURE)");
+          "AUDITED_SOCAT_CAPTURE, AUDITED_SOCAT_TICKET, AUDITED_SOCAT_IDENTITY_TOKEN, "
+          "AUDITED_SOCAT_IDENTITY_TOKEN_FILE)");
     CHECK(error_of("AUDITED_SOCAT_POLICY=/etc/p") ==
           "environment variable AUDITED_SOCAT_POLICY is not supported by this version of "
           "audited-socat yet; unset it");
@@ -268,4 +269,33 @@ TEST_CASE("privileged runs keep the system config's capture level") {
     REQUIRE(builtin);
     CHECK(builtin->capture == CaptureLevel::digest);
     CHECK(builtin->capture_origin == Origin::builtin);
+}
+
+TEST_CASE("identity scalars come from the last layer, issuers from every layer in order") {
+    Fixture f;
+    const std::string xdg = "XDG_CONFIG_HOME=" + (f.tmp / "xdg");
+    f.system_config("[identity]\nrequire_attested = true\nleeway = 30\n"
+                    "[[identity.oidc]]\nissuer = \"https://corp\"\naudience = \"a\"\n"
+                    "jwks = \"/etc/j\"\n[ticket]\npattern = \"OPS-[0-9]+\"\n");
+    f.user_config("[identity]\nleeway = 5\ntoken_file = \"/home/t\"\n"
+                  "[[identity.oidc]]\nissuer = \"https://ci\"\naudience = [\"b\", \"c\"]\n"
+                  "jwks = \"https://ci/keys\"\njwks_ttl = 60\n");
+    auto s = load_settings(Environment({"HOME=/h", xdg}), user(), f.locations);
+    REQUIRE(s);
+    CHECK(s->identity.require_attested == true);
+    CHECK(s->identity.leeway_ms == 5000);
+    CHECK(s->identity.token_file == "/home/t");
+    REQUIRE(s->identity.oidc.size() == 2);
+    CHECK(s->identity.oidc[0].issuer == "https://corp");
+    CHECK(s->identity.oidc[0].jwks_ttl_ms == 3'600'000);
+    CHECK(s->identity.oidc[1].audiences == std::vector<std::string>{"b", "c"});
+    CHECK(s->identity.oidc[1].jwks_ttl_ms == 60'000);
+    CHECK(s->ticket.pattern == "OPS-[0-9]+");
+    CHECK(s->cache_dir == "/h/.cache/audited-socat");
+    // A privileged run reads the system file alone and caches in the system's place.
+    auto privileged = load_settings(Environment({"HOME=/h", xdg}), via_sudo(), f.locations);
+    REQUIRE(privileged);
+    CHECK(privileged->identity.oidc.size() == 1);
+    CHECK(privileged->identity.leeway_ms == 30'000);
+    CHECK(privileged->cache_dir == f.locations.system_cache_dir);
 }

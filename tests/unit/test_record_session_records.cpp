@@ -116,9 +116,57 @@ TEST_CASE("session.start is byte-exact to the documented layout") {
               R"("well_formed":true,"client":{"address":"192.0.2.7","port":51234},)"
               R"("server":{"address":null,"port":22},"sshd_in_chain":false},)"
               R"("ci":{"system":"gitlab-ci","repository":"g/p","ref":null,"actor":null,)"
-              R"("job":"9","run":"8","url":null},"truncated":["SUDO_COMMAND"]}},)"
+              R"("job":"9","run":"8","url":null},"truncated":["SUDO_COMMAND"]},)"
+              R"("attested":null,"ticket":null},)"
               R"("raw":[{"field":"process.args","index":3,"base64":"T1BFTjr/"},)"
               R"({"field":"asocat.identity.claimed.sudo.user","base64":"YWz/aWNl"}]}})"
+              "\n");
+}
+
+TEST_CASE("the attested identity and the ticket are byte-exact to the documented layout") {
+    auto start = sample_start();
+    session::AttestedIdentity attested;
+    attested.status = session::AttestationStatus::rejected;
+    attested.source = "file";
+    attested.location = std::string("/run/token\xFF");
+    attested.reason = std::string("binding-mismatch");
+    attested.detail = std::string("host is build-7 but claim \"host\" says other");
+    attested.token_sha256 = std::string(64, 'b');
+    attested.issuer = "https://issuer.example";
+    attested.audience = "audited-socat";
+    attested.algorithm = "ES256";
+    attested.kid = std::string("k1");
+    attested.expires = 1796423608;
+    attested.mfa = true;
+    attested.amr = {"pwd", "otp"};
+    attested.claims = R"({"iss":"https://issuer.example","host":"other","n":[1,{"a":null}]})";
+    attested.binding = {{"host", "host", std::string("build-7"), false},
+                        {"loginuid", "luid", std::nullopt, false}};
+    start.attested = attested;
+    start.ticket = session::Ticket{"CHG-1", false,       "environment", std::string("CHG-[0-9]+"),
+                                   true,    std::nullopt};
+    const auto line = render(record::session_start_record(start));
+    const auto from = line.find(R"("attested":)");
+    REQUIRE(from != std::string::npos);
+    CHECK(line.substr(from) ==
+          R"("attested":{"status":"rejected","source":"file","location":"/run/token)"
+          "\xEF\xBF\xBD"
+          R"(","reason":"binding-mismatch",)"
+          R"("detail":"host is build-7 but claim \"host\" says other",)"
+          R"("token_sha256":")" +
+              std::string(64, 'b') +
+              R"(",)"
+              R"("token":{"issuer":"https://issuer.example","subject":null,)"
+              R"("audience":"audited-socat","algorithm":"ES256","kid":"k1","expires":1796423608,)"
+              R"("issued_at":null,"mfa":true,"amr":["pwd","otp"],"acr":null,)"
+              R"("claims":{"iss":"https://issuer.example","host":"other","n":[1,{"a":null}]}},)"
+              R"("binding":[{"fact":"host","claim":"host","actual":"build-7","matched":false},)"
+              R"({"fact":"loginuid","claim":"luid","actual":null,"matched":false}]},)"
+              R"("ticket":{"id":"CHG-1","truncated":false,"source":"environment",)"
+              R"("pattern":"CHG-[0-9]+","matches":true,"approval":null}},)"
+              R"("raw":[{"field":"process.args","index":3,"base64":"T1BFTjr/"},)"
+              R"({"field":"asocat.identity.claimed.sudo.user","base64":"YWz/aWNl"},)"
+              R"({"field":"asocat.identity.attested.location","base64":"L3J1bi90b2tlbv8="}]}})"
               "\n");
 }
 
