@@ -1073,7 +1073,7 @@ class SharedLog(CaptureCase):
     log's lock: that process may be parked in a call only the supervisor can complete."""
 
     NESTED_RUNS = 3
-    NESTED_ROUNDS = 4
+    NESTED_ROUNDS = 2
 
     def scenario_lock_held_by_a_traced_process(self, level):
         """a traced process holds the log lock across flush periods and makes trapped calls:
