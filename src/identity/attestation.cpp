@@ -263,13 +263,15 @@ identity_refusal(const config::Settings& settings,
                std::string(attested->status == session::AttestationStatus::rejected
                                ? "was rejected"
                                : "could not be had") +
-               " (" + attested->reason.value_or("unknown") + "): " + attested->detail.value_or("");
+               " (" + attested->reason.value_or("unknown") +
+               "): " + config::quoted_value(attested->detail.value_or(""));
     }
     if (ticket && ticket->approval &&
         ticket->approval->status != session::AttestationStatus::verified) {
+        // Quoted: a detail can carry the token's own words (a kid), which may hold newlines.
         return "the ticket's approval token was not accepted (" +
                ticket->approval->reason.value_or("unknown") +
-               "): " + ticket->approval->detail.value_or("");
+               "): " + config::quoted_value(ticket->approval->detail.value_or(""));
     }
     if (ticket && ticket->matches == false) {
         return "ticket " + config::quoted_value(ticket->id) +

@@ -180,6 +180,14 @@ class Attestation(unittest.TestCase):
         self.assertEqual(start["asocat"]["identity"]["attested"]["reason"], "expired")
         self.assertEqual(end["asocat"]["end"]["reason"], "identity-refused")
         self.assertEqual(end["asocat"]["end"]["wrapper_status"], 125)
+        # The token's own words (a kid) cannot split the one line.
+        evil = I.token(self.issuer.keys["ES256"], I.claims(), header={"kid": "x\nforged line"})
+        result, start, _, _ = self.run_socat(evil, status=125)
+        stderr = result.stderr.decode()
+        self.assertEqual(stderr.count("\n"), 1, stderr)
+        self.assertIn("has kid x\\x0aforged line", stderr)
+        self.assertEqual(start["asocat"]["identity"]["attested"]["detail"],
+                         "no key in the JWKS has kid x\nforged line")
         # None at all is refused the same way.
         result, start, end, ran = self.run_socat(None, status=125)
         self.assertFalse(ran)
