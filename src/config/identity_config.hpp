@@ -3,16 +3,19 @@
 // required, and the form a ticket id must have.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace asocat::config {
 
 // Kernel facts a token can be bound to (BindingCheck::fact).
-inline constexpr const char* kBindableFacts = "uid, user, loginuid, sessionid, host, machine_id";
+inline constexpr std::array<std::string_view, 6> kBindableFacts = {
+    "uid", "user", "loginuid", "sessionid", "host", "machine_id"};
 
 // One accepted issuer ([[identity.oidc]]).
 struct OidcIssuer {

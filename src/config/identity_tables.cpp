@@ -7,12 +7,11 @@
 #include <string_view>
 
 #include "config/toml_fields.hpp"
+#include "util/join.hpp"
 
 namespace asocat::config {
 namespace {
 
-constexpr std::array<std::string_view, 6> kFacts = {"uid",       "user", "loginuid",
-                                                    "sessionid", "host", "machine_id"};
 constexpr std::size_t kMaxPattern = 512;
 
 const toml::table* table_of(const std::string& origin, const toml::node& node, const toml::key& key,
@@ -43,10 +42,11 @@ parse_bind(const std::string& origin, const toml::node& node, const toml::key& t
     }
     std::vector<std::pair<std::string, std::string>> bind;
     for (const auto& [key, value] : *table) {
-        if (std::find(kFacts.begin(), kFacts.end(), key.str()) == kFacts.end()) {
+        if (std::find(kBindableFacts.begin(), kBindableFacts.end(), key.str()) ==
+            kBindableFacts.end()) {
             return key_error(origin, key,
                              "cannot bind a token to '" + std::string(key.str()) +
-                                 "' (facts: " + kBindableFacts + ")");
+                                 "' (facts: " + util::join(kBindableFacts, ", ") + ")");
         }
         auto claim = plain_string(origin, key, value, 256);
         if (!claim) {

@@ -9,6 +9,7 @@
 
 #include "config/config_file.hpp"
 #include "session/capture_level.hpp"
+#include "util/join.hpp"
 
 namespace asocat::config {
 namespace {
@@ -38,11 +39,8 @@ util::Expected<void> check_variable_names(const Environment& env) {
                                " is not supported by this version of audited-socat yet; unset "
                                "it");
         }
-        std::string known;
-        for (const auto variable : kKnownVariables) {
-            known += (known.empty() ? "" : ", ") + std::string(variable);
-        }
-        return util::Error("unknown environment variable " + name + " (known: " + known + ")");
+        return util::Error("unknown environment variable " + name +
+                           " (known: " + util::join(kKnownVariables, ", ") + ")");
     }
     return {};
 }

@@ -70,21 +70,29 @@ util::Expected<JwkSet> parsed(const std::string& text, const std::string& where)
     return set;
 }
 
+// The JWKS document at `url`, or why not.
+util::Expected<std::string> fetch(const std::string& url, std::int64_t timeout_ms) {
+    HttpRequest request;
+    request.url = url;
+    request.timeout_ms = timeout_ms;
+    request.max_bytes = kMaxJwks;
+    auto response = http_get(request);
+    if (!response) {
+        return response.error();
+    }
+    if (response->status != 200) {
+        return util::Error("JWKS " + url + " answered HTTP " + std::to_string(response->status));
+    }
+    return std::move(response->body);
+}
+
 } // namespace
 
 util::Expected<JwkSet> JwksSource::load(bool refresh) {
     if (!is_url()) {
-        util::ScopedFd fd(::open(m_issuer.jwks.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-        struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0) {
-            return util::Error::from_errno("cannot read JWKS " + m_issuer.jwks);
-        }
-        if (!S_ISREG(st.st_mode)) {
-            return util::Error("JWKS " + m_issuer.jwks + " is not a regular file");
-        }
-        auto text = util::read_all(fd.get(), kMaxJwks);
+        auto text = util::read_regular_file(m_issuer.jwks, kMaxJwks);
         if (!text) {
-            return text.error().with_context("JWKS " + m_issuer.jwks);
+            return text.error().with_context("JWKS");
         }
         return parsed(*text, m_issuer.jwks);
     }
@@ -95,36 +103,23 @@ util::Expected<JwkSet> JwksSource::load(bool refresh) {
             cache = std::move(*dir);
         }
     }
-    if (cache && !refresh && !m_fetched) {
+    if (cache && !refresh) {
         if (auto text = read_cached(*cache, m_issuer.jwks, m_issuer.jwks_ttl_ms, m_origin.now_ms)) {
             if (auto set = JwkSet::parse(*text)) {
                 return set;
             }
         }
     }
-    auto set = fetch();
+    m_fetched = true;
+    auto body = fetch(m_issuer.jwks, m_origin.timeout_ms);
+    if (!body) {
+        return body.error();
+    }
+    auto set = parsed(*body, m_issuer.jwks);
     if (set && cache) {
-        write_cached(*cache, m_issuer.jwks, m_body);
+        write_cached(*cache, m_issuer.jwks, *body);
     }
     return set;
-}
-
-util::Expected<JwkSet> JwksSource::fetch() {
-    m_fetched = true;
-    HttpRequest request;
-    request.url = m_issuer.jwks;
-    request.timeout_ms = m_origin.timeout_ms;
-    request.max_bytes = kMaxJwks;
-    auto response = http_get(request);
-    if (!response) {
-        return response.error();
-    }
-    if (response->status != 200) {
-        return util::Error("JWKS " + m_issuer.jwks + " answered HTTP " +
-                           std::to_string(response->status));
-    }
-    m_body = std::move(response->body);
-    return parsed(m_body, m_issuer.jwks);
 }
 
 } // namespace asocat::identity

@@ -34,12 +34,10 @@ public:
 
 private:
     bool is_url() const { return m_issuer.jwks.front() != '/'; }
-    util::Expected<JwkSet> fetch();
 
     const config::OidcIssuer& m_issuer;
     JwksOrigin m_origin;
-    bool m_fetched = false;
-    std::string m_body; // the last fetched document, for the cache
+    bool m_fetched = false; // in this run: a refetch would get the same set
 };
 
 } // namespace asocat::identity

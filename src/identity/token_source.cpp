@@ -1,15 +1,10 @@
 #include "identity/token_source.hpp"
 
-#include <fcntl.h>
-
-#include <sys/stat.h>
-
 #include "config/settings.hpp"
 #include "identity/http_fetch.hpp"
 #include "identity/jwk.hpp"
 #include "record/json_reader.hpp"
 #include "util/io.hpp"
-#include "util/scoped_fd.hpp"
 
 namespace asocat::identity {
 namespace {
@@ -32,15 +27,7 @@ TokenSearch from_file(const std::string& path) {
     if (path.front() != '/') {
         return problem("the token file must be given as an absolute path, got \"" + path + "\"");
     }
-    util::ScopedFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-    struct stat st {};
-    if (!fd || ::fstat(fd.get(), &st) != 0) {
-        return problem(util::Error::from_errno("cannot read " + path).describe());
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return problem(path + " is not a regular file");
-    }
-    auto text = util::read_all(fd.get(), kMaxTokenRead);
+    auto text = util::read_regular_file(path, kMaxTokenRead);
     if (!text) {
         return problem(text.error().describe());
     }

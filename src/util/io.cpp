@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <string>
+#include <sys/stat.h>
 
 namespace asocat::util {
 
@@ -66,6 +67,22 @@ Expected<std::string> read_small_file(int dirfd, const std::string& path, std::s
     ScopedFd fd(::openat(dirfd, path.c_str(), flags));
     if (!fd) {
         return Error::from_errno(path);
+    }
+    auto content = read_all(fd.get(), limit);
+    if (!content) {
+        return content.error().with_context(path);
+    }
+    return content;
+}
+
+Expected<std::string> read_regular_file(const std::string& path, std::size_t limit) {
+    ScopedFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) {
+        return Error::from_errno("cannot read " + path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return Error(path + " is not a regular file");
     }
     auto content = read_all(fd.get(), limit);
     if (!content) {

@@ -24,6 +24,10 @@ Expected<std::string> read_all(int fd, std::size_t limit);
 Expected<std::string> read_small_file(int dirfd, const std::string& path, std::size_t limit,
                                       bool follow = true);
 
+// Reads a file that must be a regular one (a token, a JWKS): opened without blocking, so a FIFO
+// or device planted at `path` is refused instead of read. Errors name `path`.
+Expected<std::string> read_regular_file(const std::string& path, std::size_t limit);
+
 // readlink(2) into a std::string.
 Expected<std::string> read_link(int dirfd, const std::string& path);
 

@@ -128,6 +128,12 @@ class Attestation(unittest.TestCase):
         self.assertEqual((attested["status"], attested["source"], attested["location"]),
                          ("verified", "file", path))
         self.assertEqual(attested["token_sha256"], I.sha256_hex(token))
+        # A FIFO planted as the token file is refused, not waited on.
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo)
+        refused = self.attested(extra_env={"AUDITED_SOCAT_IDENTITY_TOKEN_FILE": fifo})
+        self.assertEqual((refused["status"], refused["reason"], refused["detail"]),
+                         ("unavailable", "token-unreadable", f"{fifo} is not a regular file"))
 
     def test_a_gitlab_id_token_variable_named_in_config_is_read(self):
         self.configure(self.oidc(identity='token_env = "GITLAB_OIDC_TOKEN"'))
